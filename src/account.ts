@@ -1,0 +1,103 @@
+import { performance } from 'node:perf_hooks';
+import { BalanceCache, type CacheOptions, type Snapshot } from './cache';
+import type { Limiter } from './limiter';
+import type { Logger } from './logger';
+import type { AccountRecorder } from './metrics';
+import { classifyError } from './tensorpix/classify-error';
+import type { BalanceClient } from './tensorpix/client';
+import { SUCCESS_CODE } from './tensorpix/codes';
+import { readToken, TokenError, type TokenSource } from './token';
+
+export interface AccountOptions {
+  name: string;
+  apiUrl: string;
+  token: TokenSource;
+  client: BalanceClient;
+  limiter: Limiter;
+  recorder: AccountRecorder;
+  logger: Logger;
+  cache: CacheOptions;
+  /** stopping aborts the account's upstream call when the process shuts down. */
+  stopping: AbortSignal;
+}
+
+export interface Account {
+  readonly name: string;
+  refresh(deadline: AbortSignal): Promise<void>;
+  snapshot(): Snapshot;
+  /** retryNow lifts a failing account's backoff, e.g. after its token file was replaced. */
+  retryNow(): void;
+}
+
+/** stateOf names an attempt's outcome: `ok`, an upstream code, or `token_unreadable`. */
+export function stateOf(error: unknown): string {
+  if (error === undefined) return 'ok';
+  if (error instanceof TokenError) return 'token_unreadable';
+  return classifyError(error, false).code;
+}
+
+/**
+ * createAccount wires one account: a cache in front of the upstream, each attempt timed,
+ * counted and limited in concurrency, and a log line only when the account's state
+ * changes (ok → failing, one failure code → another, failing → ok), not on every scrape.
+ */
+export function createAccount(options: AccountOptions): Account {
+  const { name, client, limiter, recorder, logger } = options;
+  const log = logger.child({ account: name });
+  let previousBalance: number | undefined;
+  let lastToken: string | undefined;
+  let state = 'unknown';
+
+  const noteState = (error?: unknown) => {
+    const next = stateOf(error);
+    if (next === state) return;
+    if (error === undefined) log.info({ previous: state }, 'balance read');
+    else if (error instanceof TokenError) log.error({ err: error }, error.message);
+    else log.warn({ err: error, previous: state }, 'balance read failed');
+    state = next;
+  };
+
+  const fetchBalance = async (deadline: AbortSignal): Promise<number> => {
+    const signal = AbortSignal.any([deadline, options.stopping]);
+    let token: string;
+    try {
+      token = await readToken(options.token);
+    } catch (error) {
+      noteState(error);
+      throw error;
+    }
+    if (lastToken !== undefined && token !== lastToken) log.info('token changed, using the new one');
+    lastToken = token;
+    try {
+      const balance = await limiter.run(async () => {
+        const started = performance.now();
+        try {
+          const value = await client.fetchBalance({ apiUrl: options.apiUrl, token, signal });
+          recorder.attempt(SUCCESS_CODE, (performance.now() - started) / 1000);
+          return value;
+        } catch (error) {
+          recorder.attempt(classifyError(error, signal.aborted).code, (performance.now() - started) / 1000);
+          throw error;
+        }
+      }, signal);
+      if (previousBalance !== undefined) recorder.balanceChange(previousBalance, balance);
+      previousBalance = balance;
+      noteState();
+      return balance;
+    } catch (error) {
+      // A call still queued in the limiter at the deadline never reached the upstream:
+      // it is a timeout for the account, but not an upstream request to count.
+      const upstreamError = classifyError(error, signal.aborted);
+      noteState(upstreamError);
+      throw upstreamError;
+    }
+  };
+
+  const cache = new BalanceCache(fetchBalance, options.cache);
+  return {
+    name,
+    refresh: (deadline) => cache.refresh(deadline),
+    snapshot: () => cache.snapshot(),
+    retryNow: () => cache.resetBackoff(),
+  };
+}

@@ -1,0 +1,46 @@
+import type { ConfigSources } from './config';
+import { tokenProblem, trimToken, type TokenSource } from './token';
+
+const TOKEN_ENV = 'TENSORPIX_API_TOKEN';
+
+/** readCredentials enforces exactly one source of credentials and checks the token. */
+export function readCredentials(
+  demo: boolean,
+  tokenFile: string | undefined,
+  sources: ConfigSources,
+  problems: string[],
+): TokenSource | undefined {
+  const envToken = sources.env[TOKEN_ENV];
+  const named = [
+    ...(envToken !== undefined ? [TOKEN_ENV] : []),
+    ...(tokenFile !== undefined ? ['--tensorpix.token-file (or TENSORPIX_API_TOKEN_FILE)'] : []),
+    ...(demo ? ['--demo'] : []),
+  ];
+  if (named.length === 0) {
+    problems.push(
+      `no credentials: set ${TOKEN_ENV}, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo`,
+    );
+    return undefined;
+  }
+  if (named.length > 1) {
+    problems.push(`give exactly one source of credentials, not ${named.join(' and ')}`);
+    return undefined;
+  }
+  if (envToken !== undefined) {
+    const problem = tokenProblem(trimToken(envToken));
+    if (problem) problems.push(`${TOKEN_ENV} ${problem}`);
+    return { kind: 'value', value: trimToken(envToken) };
+  }
+  if (tokenFile !== undefined) {
+    try {
+      const problem = tokenProblem(trimToken(sources.readFile(tokenFile)));
+      if (problem) problems.push(`token file ${tokenFile} ${problem}`);
+    } catch (error) {
+      problems.push(
+        `token file ${tokenFile} cannot be read (${(error as { code?: string }).code ?? 'error'})`,
+      );
+    }
+    return { kind: 'file', path: tokenFile };
+  }
+  return undefined;
+}

@@ -1,0 +1,175 @@
+import { parseArgs } from 'node:util';
+import type { ConfigSources } from './config';
+
+/** FlagSpec declares one command-line flag; every flag is mirrored by an environment variable. */
+export interface FlagSpec {
+  name: string;
+  type: 'string' | 'boolean';
+  default?: string;
+  help: string;
+  /** aliases are further environment variables read after the flag's own one. */
+  envAliases?: string[];
+}
+
+/** envName is the variable that mirrors a flag: `--cache.ttl` ↔ `TENSORPIX_EXPORTER_CACHE_TTL`. */
+export const envName = (flag: string) => `TENSORPIX_EXPORTER_${flag.replace(/[.-]/g, '_').toUpperCase()}`;
+
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'web.listen-address',
+    type: 'string',
+    default: ':10863',
+    help: 'Address to listen on, HOST:PORT (port 0 picks a free one).',
+  },
+  {
+    name: 'web.telemetry-path',
+    type: 'string',
+    default: '/metrics',
+    help: 'Path under which to expose metrics.',
+  },
+  {
+    name: 'web.timeout-offset',
+    type: 'string',
+    default: '0.5s',
+    help: "Subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds to get the upstream deadline.",
+  },
+  { name: 'web.enable-lifecycle', type: 'boolean', help: 'Enable POST /-/reload.' },
+  {
+    name: 'web.disable-exporter-metrics',
+    type: 'boolean',
+    help: 'Exclude metrics about the exporter process itself (process_*, nodejs_*).',
+  },
+  {
+    name: 'tensorpix.api-url',
+    type: 'string',
+    default: 'https://backend.tensorpix.ai',
+    help: 'Base URL of the TensorPix API.',
+    envAliases: ['TENSORPIX_API_URL'],
+  },
+  { name: 'tensorpix.timeout', type: 'string', default: '5s', help: 'Timeout of one TensorPix API request.' },
+  {
+    name: 'tensorpix.token-file',
+    type: 'string',
+    help: 'File holding the API token, re-read on every request (the token itself is never a flag; TENSORPIX_API_TOKEN also works).',
+    envAliases: ['TENSORPIX_API_TOKEN_FILE'],
+  },
+  {
+    name: 'tensorpix.account-name',
+    type: 'string',
+    help: 'Value of the account label (default "default", "demo" under --demo).',
+  },
+  {
+    name: 'tensorpix.ca-file',
+    type: 'string',
+    help: "Extra PEM CA bundle to trust for the API's TLS certificate.",
+  },
+  {
+    name: 'tensorpix.concurrency',
+    type: 'string',
+    default: '4',
+    help: 'Upstream requests in flight at once, across accounts.',
+  },
+  {
+    name: 'cache.ttl',
+    type: 'string',
+    default: '60s',
+    help: 'How long a balance is served from cache before the API is asked again.',
+  },
+  {
+    name: 'cache.max-stale',
+    type: 'string',
+    default: '15m',
+    help: 'How long the last good balance is still exported while the API fails.',
+  },
+  {
+    name: 'log.level',
+    type: 'string',
+    default: 'info',
+    help: 'Only log messages with the given severity or above: debug, info, warn, error.',
+  },
+  {
+    name: 'log.format',
+    type: 'string',
+    default: 'json',
+    help: 'Output format of log messages: json or logfmt.',
+  },
+  {
+    name: 'demo',
+    type: 'boolean',
+    help: 'Run against a built-in simulated TensorPix account; no token needed.',
+  },
+  {
+    name: 'config.check',
+    type: 'boolean',
+    help: 'Check the configuration (flags, environment, token and CA files), print the result and exit.',
+  },
+];
+
+/** COMMANDS are flags that answer and exit instead of configuring. */
+export const COMMANDS = ['help', 'version'] as const;
+
+export function helpText(version: string): string {
+  const lines = FLAGS.map((flag) => {
+    const value = flag.type === 'string' ? '=VALUE' : '';
+    const byDefault = flag.default === undefined ? '' : ` (default: ${flag.default})`;
+    const env = [envName(flag.name), ...(flag.envAliases ?? [])].join(', ');
+    return `  --${flag.name}${value}\n      ${flag.help}${byDefault}\n      env: ${env}`;
+  });
+  return [
+    `usage: tensorpix-exporter [<flags>]`,
+    ``,
+    `Prometheus exporter for TensorPix credits balances (version ${version}).`,
+    `Credentials: exactly one of TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE / --tensorpix.token-file, or --demo.`,
+    `Durations take the forms 500ms, 30s, 5m, 1h, 1h30m. A flag wins over its environment variable.`,
+    ``,
+    `Flags:`,
+    `  -h, --help     Show this help and exit.`,
+    `  --version      Show the version and exit.`,
+    ...lines,
+    ``,
+  ].join('\n');
+}
+
+/** readFlags merges the command line over the environment and reports bad flags. */
+export function readFlags(
+  sources: Pick<ConfigSources, 'argv' | 'env'>,
+  problems: string[],
+): Map<string, string> | 'help' | 'version' {
+  const options = Object.fromEntries(FLAGS.map((flag) => [flag.name, { type: flag.type }]));
+  const { tokens } = parseArgs({
+    args: [...sources.argv],
+    options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const given = new Map<string, string>();
+  for (const flag of FLAGS) {
+    const value = [envName(flag.name), ...(flag.envAliases ?? [])]
+      .map((name) => sources.env[name])
+      .find((v) => v !== undefined && v !== '');
+    if (value !== undefined) given.set(flag.name, value);
+  }
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      // The argument itself is not repeated: it may be a token pasted in by mistake.
+      problems.push(`unexpected argument at position ${token.index + 1}; flags take the form --name=value`);
+    } else if (token.kind === 'option') {
+      if (token.name === 'help' || token.name === 'version') return token.name;
+      const flag = FLAGS.find((f) => f.name === token.name);
+      if (!flag) {
+        const hint = /token$/.test(token.name)
+          ? ' (a token is never a flag: use TENSORPIX_API_TOKEN or --tensorpix.token-file)'
+          : '';
+        problems.push(`unknown flag --${token.name}${hint}`);
+      } else if (flag.type === 'boolean') {
+        given.set(flag.name, token.value ?? 'true');
+      } else if (token.value === undefined || (token.inlineValue === false && token.value.startsWith('--'))) {
+        problems.push(`flag --${flag.name} needs a value`);
+      } else {
+        given.set(flag.name, token.value);
+      }
+    }
+  }
+  return given;
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { loadConfig, type Config } from './config';
+import { startDemoApi } from './demo/demo-api';
+import { createExporter, type AccountSpec } from './exporter';
+import { helpText } from './flags';
+import { formatListenAddress } from './listen-address';
+import { createLogger, type Logger } from './logger';
+import { createServer } from './server';
+import { REVISION, VERSION } from './version';
+
+/** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 1000;
+/** SHUTDOWN_LIMIT_MS is when the process exits whatever is still open. */
+const SHUTDOWN_LIMIT_MS = 1800;
+
+async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
+  const demo = config.demo ? await startDemoApi() : undefined;
+  const account: AccountSpec = demo
+    ? { name: config.accountName, apiUrl: demo.apiUrl, token: { kind: 'value', value: demo.token } }
+    : { name: config.accountName, apiUrl: config.apiUrl, token: config.token! };
+  if (demo) logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
+
+  const registry = new Registry();
+  const exporter = createExporter({
+    accounts: [account],
+    registry,
+    logger,
+    buildInfo: { version: VERSION, revision: REVISION, nodejs_version: process.version },
+    exporterMetrics: config.exporterMetrics,
+    cache: { ttlMs: config.cacheTtlMs, maxStaleMs: config.cacheMaxStaleMs, now: Date.now },
+    concurrency: config.concurrency,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    ...(config.caCert !== undefined && { caCert: config.caCert }),
+  });
+  let listening = false;
+  const app = createServer({
+    exporter,
+    registry,
+    logger,
+    version: VERSION,
+    telemetryPath: config.telemetryPath,
+    timeoutOffsetMs: config.timeoutOffsetMs,
+    enableLifecycle: config.enableLifecycle,
+    isReady: () => listening,
+    reload: async () => {
+      exporter.retryNow();
+      logger.info('reload: failing accounts will retry at the next scrape');
+    },
+    now: Date.now,
+  });
+
+  // Limits that cut off slow or oversized clients long before they cost anything.
+  const server = createHttpServer(
+    { maxHeaderSize: 8192, headersTimeout: 10_000, requestTimeout: 30_000 },
+    app,
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => resolve());
+  });
+  listening = true;
+  const address = server.address() as AddressInfo;
+  logger.info(
+    { address: formatListenAddress({ host: address.address, port: address.port }), version: VERSION },
+    'listening',
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
+    listening = false;
+    server.close(() => {
+      Promise.allSettled([exporter.close(), demo?.close()]).then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    // Aborting upstream calls lets scrapes in flight answer (with tensorpix_up 0) at once.
+    void exporter.close();
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    exporter.retryNow();
+    logger.info('SIGHUP: failing accounts will retry at the next scrape');
+  });
+}
+
+function main(): void {
+  const result = loadConfig({
+    argv: process.argv.slice(2),
+    env: process.env,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
+  if (result.kind === 'help') {
+    process.stdout.write(helpText(VERSION));
+    return;
+  }
+  if (result.kind === 'version') {
+    process.stdout.write(
+      `tensorpix-exporter, version ${VERSION} (revision: ${REVISION})\n  node: ${process.version}\n`,
+    );
+    return;
+  }
+  if (result.kind === 'invalid') {
+    for (const problem of result.problems) process.stderr.write(`tensorpix-exporter: ${problem}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { config } = result;
+  if (config.check) {
+    process.stdout.write('tensorpix-exporter: configuration is valid\n');
+    return;
+  }
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    destination: process.stderr,
+  });
+  const fatal = (kind: string) => (error: unknown) => {
+    logger.fatal({ err: error }, kind);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
+  run(config, logger).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'cannot start');
+    process.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,90 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import { scrapeBudgetMs } from './deadline';
+import type { Exporter } from './exporter';
+import { landingPage } from './landing-page';
+import type { Logger } from './logger';
+
+export interface ServerDeps {
+  exporter: Exporter;
+  registry: Registry;
+  logger: Logger;
+  version: string;
+  telemetryPath: string;
+  timeoutOffsetMs: number;
+  enableLifecycle: boolean;
+  /** isReady is true once configured and listening. */
+  isReady: () => boolean;
+  /** reload is what POST /-/reload does when the lifecycle API is enabled. */
+  reload: () => Promise<void>;
+  now: () => number;
+}
+
+const text = (res: Response, status: number, body: string) =>
+  res
+    .status(status)
+    .type('text/plain')
+    .send(body + '\n');
+
+function onlyMethods(methods: string[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (methods.includes(req.method)) return next();
+    res.set('Allow', methods.join(', '));
+    text(res, 405, 'method not allowed');
+  };
+}
+
+/**
+ * createServer builds the HTTP app. It never listens: main does, tests hand it to
+ * supertest. An upstream failure never fails /metrics; it is in the metrics.
+ */
+export function createServer(deps: ServerDeps): express.Express {
+  const { exporter, registry, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  app.all(deps.telemetryPath, onlyMethods(['GET', 'HEAD']), async (req, res) => {
+    const budgetMs = scrapeBudgetMs(
+      req.get('X-Prometheus-Scrape-Timeout-Seconds'),
+      exporter.upstreamTimeoutMs,
+      deps.timeoutOffsetMs,
+    );
+    await exporter.refresh(AbortSignal.timeout(budgetMs));
+    const body = await registry.metrics();
+    res.set('Cache-Control', 'no-store').type(registry.contentType).send(body);
+  });
+
+  app.all('/', onlyMethods(['GET', 'HEAD']), (_req, res) => {
+    const page = landingPage({
+      version: deps.version,
+      telemetryPath: deps.telemetryPath,
+      accounts: exporter.accounts(),
+      nowMs: deps.now(),
+    });
+    res.type('html').send(page);
+  });
+  app.all('/-/healthy', onlyMethods(['GET', 'HEAD']), (_req, res) => text(res, 200, 'Healthy.'));
+  app.all('/-/ready', onlyMethods(['GET', 'HEAD']), (_req, res) =>
+    deps.isReady() ? text(res, 200, 'Ready.') : text(res, 503, 'Not ready.'),
+  );
+  app.all('/-/reload', onlyMethods(['POST', 'PUT']), async (_req, res) => {
+    if (!deps.enableLifecycle) return text(res, 403, 'Lifecycle API is not enabled.');
+    await deps.reload();
+    text(res, 200, 'Reloaded.');
+  });
+
+  app.use((_req: Request, res: Response) => text(res, 404, 'not found'));
+  // Express would answer with a stack trace in development mode; we never do.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return text(res, status, 'bad request');
+    logger.error({ err: error }, 'request failed');
+    text(res, 500, 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,103 @@
+import { Agent, request } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { classifyError } from './classify-error';
+import { codeForStatus } from './codes';
+import { parseBalance } from './parse-balance';
+import { parseRetryAfter } from './retry-after';
+import { UpstreamError } from './upstream-error';
+
+/** BALANCE_PATH is the TensorPix endpoint that answers an account's balance. */
+export const BALANCE_PATH = '/api/accounts/profile/balance/';
+
+/** MAX_BODY_BYTES caps what is read of an answer; the real one is a few dozen bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ClientOptions {
+  userAgent: string;
+  /** caCert is an extra PEM bundle to trust beside the system's roots. */
+  caCert?: string;
+  now?: () => number;
+}
+
+export interface BalanceRequest {
+  apiUrl: string;
+  token: string;
+  signal: AbortSignal;
+}
+
+/** BalanceClient fetches balances over one keep-alive agent shared by all requests. */
+export interface BalanceClient {
+  fetchBalance(req: BalanceRequest): Promise<number>;
+  /** close aborts requests in flight and closes every socket. */
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+export function createBalanceClient(options: ClientOptions): BalanceClient {
+  const now = options.now ?? Date.now;
+  const agent = new Agent({
+    keepAliveTimeout: 30_000,
+    // The AbortSignal carries the real deadline; these only stop a forgotten socket.
+    headersTimeout: 60_000,
+    bodyTimeout: 60_000,
+    connect: options.caCert ? { ca: [...rootCertificates, options.caCert] } : {},
+  });
+
+  async function fetchBalance({ apiUrl, token, signal }: BalanceRequest): Promise<number> {
+    let body: Awaited<ReturnType<typeof request>>['body'] | undefined;
+    try {
+      const response = await request(new URL(BALANCE_PATH, apiUrl), {
+        method: 'GET',
+        dispatcher: agent,
+        signal,
+        headers: {
+          authorization: `Token ${token}`,
+          accept: 'application/json',
+          'user-agent': options.userAgent,
+        },
+      });
+      body = response.body;
+      const { statusCode, headers } = response;
+      if (statusCode !== 200) {
+        // Drain a small error body so the keep-alive socket can be reused; a large or
+        // dripping one is cut off by the limit or the deadline and destroyed below.
+        await response.body.dump({ limit: MAX_BODY_BYTES, signal }).catch(() => undefined);
+        const code = codeForStatus(statusCode);
+        const retryAfterMs = statusCode === 429 ? parseRetryAfter(headers['retry-after'], now()) : undefined;
+        throw new UpstreamError(code, `upstream answered HTTP ${statusCode}`, statusCode, retryAfterMs);
+      }
+      const contentType = headers['content-type'];
+      if (typeof contentType === 'string' && !JSON_TYPE.test(contentType)) {
+        throw new UpstreamError('invalid_response', 'upstream answered a body that is not JSON', 200);
+      }
+      const text = await readCapped(body, headers['content-length']);
+      const balance = parseBalance(text);
+      if (balance instanceof UpstreamError) throw balance;
+      return balance;
+    } catch (error) {
+      throw classifyError(error, signal.aborted);
+    } finally {
+      // Every answer's body is consumed above or destroyed here, so no socket is left
+      // holding an unread body; destroying an already-consumed body is a no-op.
+      body?.destroy();
+    }
+  }
+
+  return { fetchBalance, close: () => agent.destroy() };
+}
+
+async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): Promise<string> {
+  if (typeof contentLength === 'string' && Number(contentLength) > MAX_BODY_BYTES) {
+    throw new UpstreamError('too_large', 'upstream announced a body over the size cap', 200);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES)
+      throw new UpstreamError('too_large', 'upstream body exceeded the size cap', 200);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
