@@ -58,6 +58,8 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
         },
       });
       body = response.body;
+      // Destroying an unread body emits 'error'; without a listener that would crash the process.
+      body.on('error', () => undefined);
       const { statusCode, headers } = response;
       if (statusCode !== 200) {
         // Drain a small error body so the keep-alive socket can be reused; a large or
