@@ -17,6 +17,8 @@ export interface AccountOptions {
   recorder: AccountRecorder;
   logger: Logger;
   cache: CacheOptions;
+  /** monotonicNow times upstream requests, in milliseconds (performance.now by default). */
+  monotonicNow?: () => number;
   /** stopping aborts the account's upstream call when the process shuts down. */
   stopping: AbortSignal;
 }
@@ -42,7 +44,14 @@ export function stateOf(error: unknown): string {
  * changes (ok → failing, one failure code → another, failing → ok), not on every scrape.
  */
 export function createAccount(options: AccountOptions): Account {
-  const { name, client, limiter, recorder, logger } = options;
+  const {
+    name,
+    client,
+    limiter,
+    recorder,
+    logger,
+    monotonicNow = performance.now.bind(performance),
+  } = options;
   const log = logger.child({ account: name });
   let previousBalance: number | undefined;
   let lastToken: string | undefined;
@@ -70,13 +79,13 @@ export function createAccount(options: AccountOptions): Account {
     lastToken = token;
     try {
       const balance = await limiter.run(async () => {
-        const started = performance.now();
+        const started = monotonicNow();
         try {
           const value = await client.fetchBalance({ apiUrl: options.apiUrl, token, signal });
-          recorder.attempt(SUCCESS_CODE, (performance.now() - started) / 1000);
+          recorder.attempt(SUCCESS_CODE, (monotonicNow() - started) / 1000);
           return value;
         } catch (error) {
-          recorder.attempt(classifyError(error, signal.aborted).code, (performance.now() - started) / 1000);
+          recorder.attempt(classifyError(error, signal.aborted).code, (monotonicNow() - started) / 1000);
           throw error;
         }
       }, signal);

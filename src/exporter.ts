@@ -24,6 +24,8 @@ export interface ExporterOptions {
   concurrency: number;
   upstreamTimeoutMs: number;
   caCert?: string;
+  /** monotonicNow times upstream requests; tests pass a fixed clock for golden output. */
+  monotonicNow?: () => number;
 }
 
 /** Exporter is every watched account behind one upstream client and one registry. */
@@ -62,6 +64,7 @@ export function createExporter(options: ExporterOptions): Exporter {
       logger: options.logger,
       cache: options.cache,
       stopping: stopping.signal,
+      ...(options.monotonicNow && { monotonicNow: options.monotonicNow }),
     }),
   );
 
