@@ -1,0 +1,255 @@
+import { loadConfig, type ConfigSources } from '../src/config';
+
+const SECRET = 'tpx-secret-value-0042';
+const files: Record<string, string> = {
+  '/run/token': `${SECRET}\n`,
+  '/run/empty-token': '\n',
+  '/run/spaced-token': 'two words\n',
+  '/run/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  '/run/not-a-ca': 'hello',
+};
+
+function load(argv: string[], env: Record<string, string> = {}) {
+  const sources: ConfigSources = {
+    argv,
+    env,
+    readFile: (path) => {
+      if (path in files) return files[path]!;
+      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    },
+  };
+  return loadConfig(sources);
+}
+
+function problemsOf(argv: string[], env: Record<string, string> = {}): string[] {
+  const result = load(argv, env);
+  if (result.kind !== 'invalid') throw new Error(`expected problems, got ${result.kind}`);
+  return result.problems;
+}
+
+test('defaults with a token from the environment', () => {
+  const result = load([], { TENSORPIX_API_TOKEN: SECRET });
+  expect(result.kind).toBe('run');
+  if (result.kind !== 'run') return;
+  expect(result.config).toMatchObject({
+    listen: { port: 10863 },
+    telemetryPath: '/metrics',
+    timeoutOffsetMs: 500,
+    apiUrl: 'https://backend.tensorpix.ai',
+    upstreamTimeoutMs: 5000,
+    accountName: 'default',
+    token: { kind: 'value', value: SECRET },
+    concurrency: 4,
+    cacheTtlMs: 60_000,
+    cacheMaxStaleMs: 900_000,
+    logLevel: 'info',
+    logFormat: 'json',
+    demo: false,
+    exporterMetrics: true,
+  });
+  expect(Object.isFrozen(result.config)).toBe(true);
+});
+
+test('a flag wins over its environment variable, which wins over the default', () => {
+  const result = load(['--cache.ttl=30s'], {
+    TENSORPIX_EXPORTER_CACHE_TTL: '10s',
+    TENSORPIX_EXPORTER_CACHE_MAX_STALE: '1h',
+    TENSORPIX_API_URL: 'http://127.0.0.1:8080/',
+    TENSORPIX_API_TOKEN_FILE: '/run/token',
+  });
+  expect(result).toMatchObject({
+    kind: 'run',
+    config: {
+      cacheTtlMs: 30_000,
+      cacheMaxStaleMs: 3_600_000,
+      apiUrl: 'http://127.0.0.1:8080',
+      token: { kind: 'file', path: '/run/token' },
+    },
+  });
+});
+
+test('space-separated values, booleans and --demo', () => {
+  const result = load([
+    '--web.listen-address',
+    '127.0.0.1:0',
+    '--demo',
+    '--web.enable-lifecycle',
+    '--tensorpix.ca-file=/run/ca.pem',
+  ]);
+  expect(result).toMatchObject({
+    kind: 'run',
+    config: {
+      listen: { host: '127.0.0.1', port: 0 },
+      demo: true,
+      accountName: 'demo',
+      enableLifecycle: true,
+    },
+  });
+});
+
+test('--help and --version answer instead of running', () => {
+  expect(load(['--help']).kind).toBe('help');
+  expect(load(['-h']).kind).toBe('help');
+  expect(load(['--version']).kind).toBe('version');
+});
+
+test.each<[string, string[], Record<string, string>, string[]]>([
+  [
+    'no credentials',
+    [],
+    {},
+    [
+      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo',
+    ],
+  ],
+  [
+    'two credential sources',
+    ['--tensorpix.token-file=/run/token'],
+    { TENSORPIX_API_TOKEN: SECRET },
+    [
+      'give exactly one source of credentials, not TENSORPIX_API_TOKEN and --tensorpix.token-file (or TENSORPIX_API_TOKEN_FILE)',
+    ],
+  ],
+  [
+    'demo and a token',
+    ['--demo'],
+    { TENSORPIX_API_TOKEN: SECRET },
+    ['give exactly one source of credentials, not TENSORPIX_API_TOKEN and --demo'],
+  ],
+  ['an empty token', [], { TENSORPIX_API_TOKEN: '' }, ['TENSORPIX_API_TOKEN is empty']],
+  [
+    'a token with a space',
+    [],
+    { TENSORPIX_API_TOKEN: `${SECRET} x` },
+    [
+      'TENSORPIX_API_TOKEN holds characters a token cannot have (whitespace, control or non-ASCII) or is over 4096 bytes',
+    ],
+  ],
+  [
+    'a missing token file',
+    ['--tensorpix.token-file=/run/missing'],
+    {},
+    ['token file /run/missing cannot be read (ENOENT)'],
+  ],
+  [
+    'an empty token file',
+    ['--tensorpix.token-file=/run/empty-token'],
+    {},
+    ['token file /run/empty-token is empty'],
+  ],
+  [
+    'a token as a flag',
+    [`--tensorpix.token=${SECRET}`, '--demo'],
+    {},
+    [
+      'unknown flag --tensorpix.token (a token is never a flag: use TENSORPIX_API_TOKEN or --tensorpix.token-file)',
+    ],
+  ],
+  [
+    'a stray argument',
+    ['--demo', SECRET],
+    {},
+    ['unexpected argument at position 2; flags take the form --name=value'],
+  ],
+  ['an unknown flag', ['--demo', '--web.listen-adress=:1'], {}, ['unknown flag --web.listen-adress']],
+  ['a flag without its value', ['--demo', '--cache.ttl'], {}, ['flag --cache.ttl needs a value']],
+  [
+    'a bad duration',
+    ['--demo', '--cache.ttl=5 minutes'],
+    {},
+    ['--cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "5 minutes"'],
+  ],
+  ['a zero timeout', ['--demo', '--tensorpix.timeout=0'], {}, ['--tensorpix.timeout must be more than 0']],
+  [
+    'max-stale below ttl',
+    ['--demo', '--cache.ttl=10m', '--cache.max-stale=5m'],
+    {},
+    ['--cache.max-stale must not be shorter than --cache.ttl'],
+  ],
+  [
+    'a bad listen address',
+    ['--demo', '--web.listen-address=10863'],
+    {},
+    ['--web.listen-address must be HOST:PORT or :PORT with a port up to 65535, not "10863"'],
+  ],
+  [
+    'a bad telemetry path',
+    ['--demo', '--web.telemetry-path=/-/ready'],
+    {},
+    ['--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "/-/ready"'],
+  ],
+  [
+    'a bad API URL',
+    ['--demo', '--tensorpix.api-url=ftp://example.invalid'],
+    {},
+    ['--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment'],
+  ],
+  [
+    'an API URL with credentials',
+    ['--demo', '--tensorpix.api-url=https://user:pw@example.invalid'],
+    {},
+    ['--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment'],
+  ],
+  [
+    'a bad concurrency',
+    ['--demo', '--tensorpix.concurrency=0'],
+    {},
+    ['--tensorpix.concurrency must be a whole number from 1 to 256, not "0"'],
+  ],
+  [
+    'a bad account name',
+    ['--demo', '--tensorpix.account-name=team a'],
+    {},
+    [
+      '--tensorpix.account-name must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit',
+    ],
+  ],
+  [
+    'a bad log level',
+    ['--demo', '--log.level=verbose'],
+    {},
+    ['--log.level must be one of debug, info, warn, error, not "verbose"'],
+  ],
+  [
+    'a bad log format',
+    ['--demo'],
+    { TENSORPIX_EXPORTER_LOG_FORMAT: 'xml' },
+    ['--log.format must be one of json, logfmt, not "xml"'],
+  ],
+  [
+    'a bad boolean',
+    ['--demo=maybe'],
+    {},
+    [
+      '--demo must be true or false, not "maybe"',
+      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo',
+    ],
+  ],
+  [
+    'a missing CA file',
+    ['--demo', '--tensorpix.ca-file=/run/nope.pem'],
+    {},
+    ['--tensorpix.ca-file: cannot read /run/nope.pem (ENOENT)'],
+  ],
+  [
+    'a CA file without a certificate',
+    ['--demo', '--tensorpix.ca-file=/run/not-a-ca'],
+    {},
+    ['--tensorpix.ca-file: /run/not-a-ca holds no PEM certificate'],
+  ],
+  [
+    'several problems at once',
+    ['--cache.ttl=x', '--log.level=loud', '--bogus'],
+    {},
+    [
+      'unknown flag --bogus',
+      '--cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "x"',
+      '--log.level must be one of debug, info, warn, error, not "loud"',
+      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo',
+    ],
+  ],
+])('%s → exact problems', (_name, argv, env, expected) => {
+  const problems = problemsOf(argv, env);
+  expect(problems).toEqual(expected);
+  for (const problem of problems) expect(problem).not.toContain(SECRET);
+});

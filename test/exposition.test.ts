@@ -1,0 +1,45 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Harness } from './helpers/harness';
+import { balance, error } from './helpers/fake-upstream';
+import { havePromtool, promtool } from './helpers/promtool';
+
+const GOLDEN = join(__dirname, 'golden', 'scenario.prom');
+
+let h: Harness;
+afterEach(() => h.close());
+
+/** scenario: a good balance, a lower one, then a 503; the clock stands still during requests. */
+async function scenario(): Promise<string> {
+  h.upstream.replySequence(balance('10.0000'), balance('8.5000'), error(503));
+  await h.scrape();
+  h.clock.advance(60_000);
+  await h.scrape();
+  h.clock.advance(60_000);
+  return h.scrape();
+}
+
+test('the exposition text of a scripted scenario matches the golden file', async () => {
+  h = await Harness.start({ ttlMs: 60_000 });
+  const text = await scenario();
+  // UPDATE_GOLDEN=1 npm test rewrites the file; review its diff before committing.
+  if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
+  expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
+});
+
+const withPromtool = havePromtool() ? test : test.skip;
+
+withPromtool(
+  'promtool check metrics prints nothing for the full output, process metrics included',
+  async () => {
+    h = await Harness.start({ ttlMs: 60_000, exporterMetrics: true });
+    const text = await scenario();
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(promtool(['check', 'metrics'], text)).toEqual({ status: 0, output: '' });
+  },
+);
+
+withPromtool('promtool rejects a broken exposition, so the check above can fail', () => {
+  const broken = '# HELP x_total A counter.\n# TYPE x_total gauge\nx_total 1\n';
+  expect(promtool(['check', 'metrics'], broken).status).not.toBe(0);
+});

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+
+export interface RunningExporter {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
+}
+
+/** startExporter runs the built exporter as a real process and waits for its "listening" line. */
+export function startExporter(args: string[], env: Record<string, string> = {}): Promise<RunningExporter> {
+  const child = spawn(process.execPath, [MAIN, '--web.listen-address=127.0.0.1:0', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>(
+    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`exporter did not listen within 5 s:\n${stderr}`)), 5000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /"address":"([^"]+)".*"msg":"listening"/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: `http://${match[1]}`, stderr: () => stderr, exited });
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`exporter exited before listening:\n${stderr}`));
+    });
+  });
+}
+
+/** runToExit runs the built exporter to completion and returns what it printed. */
+export function runToExit(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,116 @@
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import request from 'supertest';
+import { createExporter, type AccountSpec, type Exporter } from '../../src/exporter';
+import { createLogger } from '../../src/logger';
+import { createServer } from '../../src/server';
+import { DETAIL, startFakeUpstream, type FakeUpstream } from './fake-upstream';
+import { sampleValue } from './exposition';
+
+export const TOKEN = 'tpx-test-token-6f1d2c9a';
+
+/** Clock is a hand-moved clock shared by the cache, Retry-After parsing and the page. */
+export class Clock {
+  constructor(public ms = Date.UTC(2026, 10, 1)) {}
+  now = () => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface HarnessOptions {
+  ttlMs?: number;
+  maxStaleMs?: number;
+  upstreamTimeoutMs?: number;
+  timeoutOffsetMs?: number;
+  concurrency?: number;
+  accounts?: (upstream: FakeUpstream) => AccountSpec[];
+  exporterMetrics?: boolean;
+}
+
+/**
+ * Harness runs the real exporter (client, cache, metrics, Express app) against a real
+ * fake upstream, with a hand-moved clock and a captured log. Every scrape and, at
+ * close, the whole log are checked for the token and the upstream's text.
+ */
+export class Harness {
+  readonly clock = new Clock();
+  readonly logLines: string[] = [];
+  readonly registry = new Registry();
+  exporter!: Exporter;
+  app!: ReturnType<typeof createServer>;
+
+  private constructor(readonly upstream: FakeUpstream) {}
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const harness = new Harness(await startFakeUpstream());
+    harness.init(options);
+    return harness;
+  }
+
+  private init(options: HarnessOptions): void {
+    const logs = this.logLines;
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'debug', format: 'json', destination });
+    const accounts = options.accounts?.(this.upstream) ?? [
+      { name: 'default', apiUrl: this.upstream.url, token: { kind: 'value', value: TOKEN } },
+    ];
+    this.exporter = createExporter({
+      accounts,
+      registry: this.registry,
+      logger,
+      buildInfo: { version: '1.2.3', revision: 'abc123', nodejs_version: 'v20.0.0' },
+      exporterMetrics: options.exporterMetrics ?? false,
+      cache: {
+        ttlMs: options.ttlMs ?? 60_000,
+        maxStaleMs: options.maxStaleMs ?? 15 * 60_000,
+        now: this.clock.now,
+      },
+      concurrency: options.concurrency ?? 4,
+      upstreamTimeoutMs: options.upstreamTimeoutMs ?? 5000,
+      monotonicNow: this.clock.now,
+    });
+    this.app = createServer({
+      exporter: this.exporter,
+      registry: this.registry,
+      logger,
+      version: '1.2.3',
+      telemetryPath: '/metrics',
+      timeoutOffsetMs: options.timeoutOffsetMs ?? 500,
+      enableLifecycle: false,
+      isReady: () => true,
+      reload: async () => undefined,
+      now: this.clock.now,
+    });
+  }
+
+  /** scrape GETs /metrics, expects 200 and returns the body, checked for leaks. */
+  async scrape(headers: Record<string, string> = {}): Promise<string> {
+    const response = await request(this.app).get('/metrics').set(headers);
+    expect(response.status).toBe(200);
+    assertNoLeak(response.text);
+    return response.text;
+  }
+
+  /** value reads one sample of the last scrape's metrics for the default account. */
+  static value(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+    return sampleValue(text, name, { account: 'default', ...labels });
+  }
+
+  async close(): Promise<void> {
+    await this.exporter.close();
+    await this.upstream.close();
+    assertNoLeak(this.logLines.join('\n'));
+  }
+}
+
+/** assertNoLeak fails when text carries the token or any upstream body text. */
+export function assertNoLeak(text: string): void {
+  expect(text).not.toContain(TOKEN);
+  expect(text).not.toContain(DETAIL);
+}
