@@ -19,6 +19,17 @@ test('sends exactly one GET to the balance path with the token, Accept and User-
   expect(req!.headers['user-agent']).toBe('tensorpix-exporter/1.2.3');
 });
 
+test('an API URL with a path prefix keeps it', async () => {
+  await h.close();
+  h = await Harness.start({
+    accounts: (upstream) => [
+      { name: 'default', apiUrl: `${upstream.url}/proxy/`, token: { kind: 'value', value: TOKEN } },
+    ],
+  });
+  await h.scrape();
+  expect(h.upstream.requests.map((r) => r.url)).toEqual(['/proxy/api/accounts/profile/balance/']);
+});
+
 test.each([
   ['12.3400', 12.34],
   ['-3.5000', -3.5],

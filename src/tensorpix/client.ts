@@ -47,7 +47,8 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
   async function fetchBalance({ apiUrl, token, signal }: BalanceRequest): Promise<number> {
     let body: Awaited<ReturnType<typeof request>>['body'] | undefined;
     try {
-      const response = await request(new URL(BALANCE_PATH, apiUrl), {
+      // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
+      const response = await request(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`, {
         method: 'GET',
         dispatcher: agent,
         signal,
