@@ -103,9 +103,23 @@ export function createAccount(options: AccountOptions): Account {
   };
 
   const cache = new BalanceCache(fetchBalance, options.cache);
+
+  /**
+   * A failing account whose token file now holds another token tries again at once rather
+   * than after its backoff: that is what an operator who just rotated the key expects.
+   */
+  const retryIfTokenChanged = async () => {
+    if (options.token.kind !== 'file' || cache.snapshot().up || lastToken === undefined) return;
+    const token = await readToken(options.token).catch(() => undefined);
+    if (token !== undefined && token !== lastToken) cache.resetBackoff();
+  };
+
   return {
     name,
-    refresh: (deadline) => cache.refresh(deadline),
+    refresh: async (deadline) => {
+      await retryIfTokenChanged();
+      await cache.refresh(deadline);
+    },
     snapshot: () => cache.snapshot(),
     retryNow: () => cache.resetBackoff(),
   };

@@ -4,6 +4,7 @@ import { FLAGS, readFlags } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger';
 import type { TokenSource } from './token';
+import { parseWebConfig, type WebConfig } from './web-config';
 
 /** Config is the whole, checked configuration of one run. It is frozen. */
 export interface Config {
@@ -11,6 +12,8 @@ export interface Config {
   telemetryPath: string;
   timeoutOffsetMs: number;
   enableLifecycle: boolean;
+  /** web is the parsed --web.config.file, absent without one. */
+  web?: WebConfig;
   exporterMetrics: boolean;
   apiUrl: string;
   upstreamTimeoutMs: number;
@@ -112,6 +115,12 @@ export function loadConfig(sources: ConfigSources): LoadResult {
   if (caCert !== undefined && !caCert.includes('-----BEGIN CERTIFICATE-----')) {
     problems.push(`--tensorpix.ca-file: ${raw('tensorpix.ca-file')} holds no PEM certificate`);
   }
+  let web: WebConfig | undefined;
+  if (has('web.config.file')) {
+    const parsed = parseWebConfig(raw('web.config.file'), sources.readFile);
+    if (Array.isArray(parsed)) problems.push(...parsed.map((problem) => `--web.config.file: ${problem}`));
+    else web = parsed;
+  }
   const token = readCredentials(
     demo,
     has('tensorpix.token-file') ? raw('tensorpix.token-file') : undefined,
@@ -124,6 +133,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     telemetryPath,
     timeoutOffsetMs: duration('web.timeout-offset', 0),
     enableLifecycle: bool('web.enable-lifecycle'),
+    ...(web && { web }),
     exporterMetrics: !bool('web.disable-exporter-metrics'),
     apiUrl,
     upstreamTimeoutMs: duration('tensorpix.timeout', 1),

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from './config';
 import { startDemoApi } from './demo/demo-api';
 import { createExporter, type AccountSpec } from './exporter';
 import { helpText } from './flags';
+import { createHttpServer } from './http-server';
 import { formatListenAddress } from './listen-address';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server';
@@ -51,14 +51,10 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
       logger.info('reload: failing accounts will retry at the next scrape');
     },
     now: Date.now,
+    ...(config.web && { web: config.web }),
   });
 
-  // Limits that cut off slow or oversized clients long before they cost anything.
-  const server = createHttpServer(
-    { maxHeaderSize: 8192, headersTimeout: 10_000, requestTimeout: 30_000 },
-    app,
-  );
-  server.keepAliveTimeout = 65_000;
+  const server = createHttpServer(app, config.web?.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => resolve());
@@ -66,7 +62,11 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   listening = true;
   const address = server.address() as AddressInfo;
   logger.info(
-    { address: formatListenAddress({ host: address.address, port: address.port }), version: VERSION },
+    {
+      address: formatListenAddress({ host: address.address, port: address.port }),
+      tls: Boolean(config.web?.tls),
+      version: VERSION,
+    },
     'listening',
   );
 

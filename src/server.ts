@@ -4,6 +4,9 @@ import { scrapeBudgetMs } from './deadline';
 import type { Exporter } from './exporter';
 import { landingPage } from './landing-page';
 import type { Logger } from './logger';
+import { basicAuth } from './basic-auth';
+import { rateLimit } from './rate-limit';
+import type { WebConfig } from './web-config';
 
 export interface ServerDeps {
   exporter: Exporter;
@@ -18,6 +21,8 @@ export interface ServerDeps {
   /** reload is what POST /-/reload does when the lifecycle API is enabled. */
   reload: () => Promise<void>;
   now: () => number;
+  /** web is --web.config.file: extra headers, rate limit and basic auth for every route. */
+  web?: WebConfig;
 }
 
 const text = (res: Response, status: number, body: string) =>
@@ -43,10 +48,15 @@ export function createServer(deps: ServerDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  const headers = { 'X-Content-Type-Options': 'nosniff', ...deps.web?.headers };
   app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
+    res.set(headers);
     next();
   });
+  if (deps.web?.rateLimit) app.use(rateLimit({ ...deps.web.rateLimit, now: deps.now }));
+  // Every route, health included, needs the credentials unless the file excludes it
+  // (basic_auth_excluded_paths), as with exporter-toolkit.
+  if (deps.web && deps.web.users.size > 0) app.use(basicAuth(deps.web.users, deps.web.authExcludedPaths));
 
   app.all(deps.telemetryPath, onlyMethods(['GET', 'HEAD']), async (req, res) => {
     const budgetMs = scrapeBudgetMs(

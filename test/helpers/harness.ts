@@ -3,7 +3,11 @@ import { Registry } from 'prom-client';
 import request from 'supertest';
 import { createExporter, type AccountSpec, type Exporter } from '../../src/exporter';
 import { createLogger } from '../../src/logger';
+import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from '../../src/http-server';
 import { createServer } from '../../src/server';
+import type { WebConfig } from '../../src/web-config';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DETAIL, startFakeUpstream, type FakeUpstream } from './fake-upstream';
 import { sampleValue } from './exposition';
 
@@ -26,6 +30,8 @@ export interface HarnessOptions {
   concurrency?: number;
   accounts?: (upstream: FakeUpstream) => AccountSpec[];
   exporterMetrics?: boolean;
+  web?: WebConfig;
+  enableLifecycle?: boolean;
 }
 
 /**
@@ -82,11 +88,25 @@ export class Harness {
       version: '1.2.3',
       telemetryPath: '/metrics',
       timeoutOffsetMs: options.timeoutOffsetMs ?? 500,
-      enableLifecycle: false,
+      enableLifecycle: options.enableLifecycle ?? false,
       isReady: () => true,
       reload: async () => undefined,
       now: this.clock.now,
+      ...(options.web && { web: options.web }),
     });
+    this.web = options.web;
+  }
+
+  private web?: WebConfig;
+  private servers: Server[] = [];
+
+  /** listen serves the app on 127.0.0.1 as main does (TLS from the web config) and returns its base URL. */
+  async listen(limits: Partial<ServerLimits> = {}): Promise<string> {
+    const server = createHttpServer(this.app, this.web?.tls, { ...DEFAULT_LIMITS, ...limits });
+    this.servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const scheme = this.web?.tls ? 'https' : 'http';
+    return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   /** scrape GETs /metrics, expects 200 and returns the body, checked for leaks. */
@@ -103,6 +123,10 @@ export class Harness {
   }
 
   async close(): Promise<void> {
+    for (const server of this.servers) {
+      server.closeAllConnections();
+      server.close();
+    }
     await this.exporter.close();
     await this.upstream.close();
     assertNoLeak(this.logLines.join('\n'));

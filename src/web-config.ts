@@ -1,0 +1,166 @@
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { parseDuration } from './duration';
+import { tlsProblems, type TlsSettings } from './web-tls-settings';
+
+/**
+ * WebConfig is prometheus/exporter-toolkit's web configuration (--web.config.file), so
+ * operators can reuse the file their other exporters already read.
+ */
+export interface WebConfig {
+  tls?: TlsSettings;
+  headers: Record<string, string>;
+  /** users maps each basic-auth user to a bcrypt hash; empty means no authentication. */
+  users: Map<string, string>;
+  /** authExcludedPaths are served without basic auth (exporter-toolkit's basic_auth_excluded_paths). */
+  authExcludedPaths: string[];
+  rateLimit?: { intervalMs: number; burst: number };
+}
+
+const KEYS: Record<string, readonly string[]> = {
+  '': [
+    'tls_server_config',
+    'http_server_config',
+    'basic_auth_users',
+    'basic_auth_excluded_paths',
+    'rate_limit',
+  ],
+  tls_server_config: [
+    'cert',
+    'key',
+    'client_ca',
+    'cert_file',
+    'key_file',
+    'client_ca_file',
+    'client_auth_type',
+    'client_allowed_sans',
+    'min_version',
+    'max_version',
+    'cipher_suites',
+    'prefer_server_cipher_suites',
+    'curve_preferences',
+  ],
+  http_server_config: ['http2', 'headers'],
+  rate_limit: ['interval', 'burst'],
+};
+
+// exporter-toolkit accepts only these headers, with these values where it restricts them.
+const HEADERS: Record<string, RegExp | undefined> = {
+  'Content-Security-Policy': undefined,
+  'X-Frame-Options': /^(deny|sameorigin)$/i,
+  'X-Content-Type-Options': /^nosniff$/i,
+  'X-XSS-Protection': undefined,
+  'Strict-Transport-Security': undefined,
+};
+
+const BCRYPT_HASH = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+type Section = Record<string, unknown>;
+const isSection = (value: unknown): value is Section =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function unknownKeys(section: Section, path: string, problems: string[]): void {
+  const allowed = KEYS[path] ?? [];
+  for (const key of Object.keys(section)) {
+    if (!allowed.includes(key)) problems.push(`unknown key ${path ? `${path}.` : ''}${key}`);
+  }
+}
+
+function strings(value: unknown, name: string, problems: string[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  problems.push(`${name} must be a list of strings`);
+  return [];
+}
+
+/**
+ * parseWebConfig checks a web configuration file's text and reads the files it names
+ * (relative paths are taken from the file's folder). It returns the config or every
+ * problem, each naming the key it is about.
+ */
+export function parseWebConfig(path: string, readFile: (path: string) => string): WebConfig | string[] {
+  const problems: string[] = [];
+  let document: unknown;
+  try {
+    document = parse(readFile(path), { uniqueKeys: true }) ?? {};
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return [
+      code && /^E[A-Z]+$/.test(code)
+        ? `cannot read ${path} (${code})`
+        : `${path} is not valid YAML (${code ?? 'error'})`,
+    ];
+  }
+  if (!isSection(document)) return [`${path} must hold a YAML mapping`];
+  unknownKeys(document, '', problems);
+  const read = (file: string) => readFile(resolve(dirname(path), file));
+
+  let tls: TlsSettings | undefined;
+  if (document.tls_server_config !== undefined) {
+    const section = document.tls_server_config;
+    if (!isSection(section)) problems.push('tls_server_config must be a mapping');
+    else {
+      unknownKeys(section, 'tls_server_config', problems);
+      tls = tlsProblems(section, read, problems);
+    }
+  }
+
+  const headers: Record<string, string> = {};
+  const http = document.http_server_config;
+  if (http !== undefined) {
+    if (!isSection(http)) problems.push('http_server_config must be a mapping');
+    else {
+      unknownKeys(http, 'http_server_config', problems);
+      if (http.http2 !== undefined && typeof http.http2 !== 'boolean')
+        problems.push('http_server_config.http2 must be true or false');
+      if (http.headers !== undefined && !isSection(http.headers))
+        problems.push('http_server_config.headers must be a mapping');
+      for (const [name, value] of Object.entries(isSection(http.headers) ? http.headers : {})) {
+        if (!(name in HEADERS))
+          problems.push(
+            `http_server_config.headers: ${name} cannot be set (allowed: ${Object.keys(HEADERS).join(', ')})`,
+          );
+        else if (typeof value !== 'string' || (value !== '' && HEADERS[name] && !HEADERS[name].test(value))) {
+          problems.push(`http_server_config.headers: ${name} has an invalid value`);
+        } else if (value !== '') headers[name] = value;
+      }
+    }
+  }
+
+  const users = new Map<string, string>();
+  if (document.basic_auth_users !== undefined && document.basic_auth_users !== null) {
+    if (!isSection(document.basic_auth_users))
+      problems.push('basic_auth_users must be a mapping of user to bcrypt hash');
+    else {
+      for (const [user, hash] of Object.entries(document.basic_auth_users)) {
+        // The hash itself is not repeated in the message: it is still a secret.
+        if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash))
+          problems.push(`basic_auth_users: the password of ${user} is not a bcrypt hash`);
+        else users.set(user, hash);
+      }
+    }
+  }
+  const authExcludedPaths = strings(
+    document.basic_auth_excluded_paths,
+    'basic_auth_excluded_paths',
+    problems,
+  );
+
+  let rateLimit: WebConfig['rateLimit'];
+  if (document.rate_limit !== undefined) {
+    const section = document.rate_limit;
+    if (!isSection(section)) problems.push('rate_limit must be a mapping');
+    else {
+      unknownKeys(section, 'rate_limit', problems);
+      const intervalMs = typeof section.interval === 'string' ? parseDuration(section.interval) : undefined;
+      const burst = section.burst;
+      if (intervalMs === undefined) problems.push('rate_limit.interval must be a duration such as 100ms');
+      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
+        problems.push('rate_limit.burst must be a whole number');
+      if (intervalMs && typeof burst === 'number') rateLimit = { intervalMs, burst };
+    }
+  }
+
+  if (problems.length > 0) return problems;
+  return { ...(tls && { tls }), headers, users, authExcludedPaths, ...(rateLimit && { rateLimit }) };
+}

@@ -1,0 +1,132 @@
+import type { SecureVersion } from 'node:tls';
+
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
+export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
+
+export const TLS_VERSIONS: Record<string, SecureVersion> = {
+  TLS10: 'TLSv1',
+  TLS11: 'TLSv1.1',
+  TLS12: 'TLSv1.2',
+  TLS13: 'TLSv1.3',
+};
+
+// Go's names for the cipher suites Go offers, in OpenSSL's spelling.
+const CIPHER_SUITES: Record<string, string> = {
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_AES_128_GCM_SHA256: 'TLS_AES_128_GCM_SHA256',
+  TLS_AES_256_GCM_SHA384: 'TLS_AES_256_GCM_SHA384',
+  TLS_CHACHA20_POLY1305_SHA256: 'TLS_CHACHA20_POLY1305_SHA256',
+};
+const CURVES: Record<string, string> = {
+  CurveP256: 'P-256',
+  CurveP384: 'P-384',
+  CurveP521: 'P-521',
+  X25519: 'X25519',
+};
+
+/** TlsSettings is the server TLS of --web.config.file, with every file already read. */
+export interface TlsSettings {
+  cert: string;
+  key: string;
+  clientCa?: string;
+  clientAuth: ClientAuthType;
+  allowedSans: string[];
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  ciphers?: string;
+  honorCipherOrder: boolean;
+  ecdhCurve?: string;
+}
+
+function list(value: unknown, name: string, problems: string[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  problems.push(`tls_server_config.${name} must be a list of strings`);
+  return [];
+}
+
+/** tlsProblems reads tls_server_config, pushing a problem for each bad key, and returns settings when whole. */
+export function tlsProblems(
+  section: Record<string, unknown>,
+  read: (file: string) => string,
+  problems: string[],
+): TlsSettings | undefined {
+  const before = problems.length;
+  const pem = (inline: string, file: string, required: boolean): string | undefined => {
+    const text = section[inline];
+    const path = section[file];
+    if (text !== undefined && path !== undefined)
+      problems.push(`tls_server_config: give ${inline} or ${file}, not both`);
+    if (typeof text === 'string') return text;
+    if (typeof path === 'string') {
+      try {
+        return read(path);
+      } catch (error) {
+        problems.push(
+          `tls_server_config.${file}: cannot read ${path} (${(error as { code?: string }).code ?? 'error'})`,
+        );
+        return undefined;
+      }
+    }
+    if (required) problems.push(`tls_server_config.${file} is required`);
+    return undefined;
+  };
+  const cert = pem('cert', 'cert_file', true);
+  const key = pem('key', 'key_file', true);
+  const clientCa = pem('client_ca', 'client_ca_file', false);
+  const clientAuth = (section.client_auth_type ?? 'NoClientCert') as ClientAuthType;
+  if (!CLIENT_AUTH_TYPES.includes(clientAuth)) {
+    problems.push(`tls_server_config.client_auth_type must be one of ${CLIENT_AUTH_TYPES.join(', ')}`);
+  } else if (/Verify/.test(clientAuth) && clientCa === undefined) {
+    problems.push(`tls_server_config.client_ca_file is required with client_auth_type ${clientAuth}`);
+  }
+  const version = (name: string, fallback: string): SecureVersion => {
+    const value = section[name] ?? fallback;
+    if (typeof value === 'string' && value in TLS_VERSIONS) return TLS_VERSIONS[value]!;
+    problems.push(`tls_server_config.${name} must be one of ${Object.keys(TLS_VERSIONS).join(', ')}`);
+    return 'TLSv1.2';
+  };
+  const minVersion = version('min_version', 'TLS12');
+  const maxVersion = version('max_version', 'TLS13');
+  const ciphers = list(section.cipher_suites, 'cipher_suites', problems).map((name) => {
+    if (!(name in CIPHER_SUITES)) problems.push(`tls_server_config.cipher_suites: ${name} is not supported`);
+    return CIPHER_SUITES[name];
+  });
+  const curves = list(section.curve_preferences, 'curve_preferences', problems).map((name) => {
+    if (!(name in CURVES)) problems.push(`tls_server_config.curve_preferences: ${name} is not supported`);
+    return CURVES[name];
+  });
+  const honor = section.prefer_server_cipher_suites ?? true;
+  if (typeof honor !== 'boolean')
+    problems.push('tls_server_config.prefer_server_cipher_suites must be true or false');
+  const allowedSans = list(section.client_allowed_sans, 'client_allowed_sans', problems);
+  if (allowedSans.length > 0 && !/^Require/.test(clientAuth)) {
+    problems.push(
+      'tls_server_config.client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert',
+    );
+  }
+  if (problems.length > before || cert === undefined || key === undefined) return undefined;
+  return {
+    cert,
+    key,
+    ...(clientCa !== undefined && { clientCa }),
+    clientAuth,
+    allowedSans,
+    minVersion,
+    maxVersion,
+    ...(ciphers.length > 0 && { ciphers: ciphers.join(':') }),
+    honorCipherOrder: honor === true,
+    ...(curves.length > 0 && { ecdhCurve: curves.join(':') }),
+  };
+}

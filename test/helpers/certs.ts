@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Pem {
+  cert: string;
+  key: string;
+  certFile: string;
+  keyFile: string;
+}
+
+export interface TestCerts {
+  dir: string;
+  ca: Pem;
+  /** server is signed by the CA for 127.0.0.1 and localhost. */
+  server: Pem;
+  /** wrongHost is signed by the CA for another name only. */
+  wrongHost: Pem;
+  /** selfSigned is its own issuer, for 127.0.0.1. */
+  selfSigned: Pem;
+  /** client is a client certificate signed by the CA, with a DNS SAN of prometheus.test. */
+  client: Pem;
+  cleanup(): void;
+}
+
+const openssl = (args: string[], cwd: string) =>
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** makeTestCerts generates throwaway certificates with the openssl command, in a temp folder. */
+export function makeTestCerts(): TestCerts {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-certs-'));
+  const pem = (name: string): Pem => ({
+    cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+    key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+    certFile: join(dir, `${name}.crt`),
+    keyFile: join(dir, `${name}.key`),
+  });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tensorpix test CA',
+    ],
+    dir,
+  );
+  const signed = (name: string, subject: string, extensions: string) => {
+    writeFileSync(join(dir, `${name}.ext`), extensions);
+    openssl(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ],
+      dir,
+    );
+  };
+  signed('server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  signed(
+    'wrong-host',
+    '/CN=other.invalid',
+    'subjectAltName=DNS:other.invalid\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
+  signed('client', '/CN=prometheus', 'subjectAltName=DNS:prometheus.test\nextendedKeyUsage=clientAuth\n');
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'self-signed.key',
+      '-out',
+      'self-signed.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    dir,
+  );
+  return {
+    dir,
+    ca: pem('ca'),
+    server: pem('server'),
+    wrongHost: pem('wrong-host'),
+    selfSigned: pem('self-signed'),
+    client: pem('client'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
