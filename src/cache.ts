@@ -25,6 +25,8 @@ export interface Snapshot {
 
 export const DEFAULT_MAX_BACKOFF_MS = 5 * 60 * 1000;
 export const MIN_BACKOFF_MS = 1000;
+/** SETTLE_GRACE_MS is how long past its deadline a scrape waits for its aborted attempt to settle. */
+export const SETTLE_GRACE_MS = 100;
 
 /**
  * BalanceCache holds one account's balance. It serves the last value while it is younger
@@ -52,13 +54,19 @@ export class BalanceCache {
    * rejects: a failure is state, read through snapshot().
    */
   async refresh(signal: AbortSignal): Promise<void> {
+    let owner = false;
     if (!this.inflight) {
       if (signal.aborted || this.options.now() < this.notBeforeMs) return;
+      owner = true;
       this.inflight = this.attempt(signal).finally(() => {
         this.inflight = undefined;
       });
     }
-    await untilAborted(this.inflight, signal);
+    const inflight = this.inflight;
+    const settled = await untilAborted(inflight, signal);
+    // The caller whose deadline the attempt runs on waits a moment for the abort to land,
+    // so that its scrape shows the timeout it caused rather than the state before it.
+    if (!settled && owner) await untilAborted(inflight, AbortSignal.timeout(SETTLE_GRACE_MS));
   }
 
   /** resetBackoff allows an attempt at the next refresh, e.g. after the token changed. */

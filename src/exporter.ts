@@ -24,6 +24,8 @@ export interface ExporterOptions {
   concurrency: number;
   upstreamTimeoutMs: number;
   caCert?: string;
+  /** lookup replaces DNS resolution of the API's host (tests only). */
+  lookup?: import('node:net').LookupFunction;
   /** monotonicNow times upstream requests; tests pass a fixed clock for golden output. */
   monotonicNow?: () => number;
 }
@@ -47,6 +49,7 @@ export function createExporter(options: ExporterOptions): Exporter {
     userAgent: `tensorpix-exporter/${options.buildInfo.version}`,
     ...(options.caCert !== undefined && { caCert: options.caCert }),
     now: options.cache.now,
+    ...(options.lookup && { lookup: options.lookup }),
   });
   const limiter = new Limiter(options.concurrency);
   let accounts: Account[] = [];

@@ -17,6 +17,8 @@ export interface ClientOptions {
   /** caCert is an extra PEM bundle to trust beside the system's roots. */
   caCert?: string;
   now?: () => number;
+  /** lookup replaces DNS resolution; tests use it to fail a lookup without asking a resolver. */
+  lookup?: import('node:net').LookupFunction;
 }
 
 export interface BalanceRequest {
@@ -41,7 +43,10 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     // The AbortSignal carries the real deadline; these only stop a forgotten socket.
     headersTimeout: 60_000,
     bodyTimeout: 60_000,
-    connect: options.caCert ? { ca: [...rootCertificates, options.caCert] } : {},
+    connect: {
+      ...(options.caCert && { ca: [...rootCertificates, options.caCert] }),
+      ...(options.lookup && { lookup: options.lookup }),
+    },
   });
 
   async function fetchBalance({ apiUrl, token, signal }: BalanceRequest): Promise<number> {

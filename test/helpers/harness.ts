@@ -32,6 +32,8 @@ export interface HarnessOptions {
   exporterMetrics?: boolean;
   web?: WebConfig;
   enableLifecycle?: boolean;
+  caCert?: string;
+  lookup?: import('node:net').LookupFunction;
 }
 
 /**
@@ -80,6 +82,8 @@ export class Harness {
       concurrency: options.concurrency ?? 4,
       upstreamTimeoutMs: options.upstreamTimeoutMs ?? 5000,
       monotonicNow: this.clock.now,
+      ...(options.caCert && { caCert: options.caCert }),
+      ...(options.lookup && { lookup: options.lookup }),
     });
     this.app = createServer({
       exporter: this.exporter,
