@@ -33,6 +33,11 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '0.5s',
     help: "Subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds to get the upstream deadline.",
   },
+  {
+    name: 'web.config.file',
+    type: 'string',
+    help: "exporter-toolkit web configuration file: TLS, basic auth, headers, rate limit (the same file as other Prometheus exporters').",
+  },
   { name: 'web.enable-lifecycle', type: 'boolean', help: 'Enable POST /-/reload.' },
   {
     name: 'web.disable-exporter-metrics',

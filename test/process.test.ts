@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashSync } from 'bcryptjs';
 import { Agent, request } from 'undici';
 import { sampleValue } from './helpers/exposition';
 import { runToExit, startExporter, type RunningExporter } from './helpers/child';
@@ -61,4 +65,56 @@ test('--version and --help print and exit 0; --config.check validates without li
   expect(help.stdout).toContain('TENSORPIX_EXPORTER_CACHE_MAX_STALE');
   const check = await runToExit(['--config.check', '--demo']);
   expect(check).toMatchObject({ code: 0, stdout: 'tensorpix-exporter: configuration is valid\n' });
+});
+
+test('--config.check reads the web config and token files and names every problem', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-check-'));
+  try {
+    writeFileSync(
+      join(dir, 'web.yml'),
+      'basic_auth_users:\n  alice: plain-text\ntls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n',
+    );
+    writeFileSync(join(dir, 'token'), '\n');
+    const bad = await runToExit([
+      '--config.check',
+      `--web.config.file=${join(dir, 'web.yml')}`,
+      `--tensorpix.token-file=${join(dir, 'token')}`,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'tensorpix-exporter: --web.config.file: tls_server_config.cert_file: cannot read missing.crt (ENOENT)',
+      'tensorpix-exporter: --web.config.file: tls_server_config.key_file: cannot read missing.key (ENOENT)',
+      'tensorpix-exporter: --web.config.file: basic_auth_users: the password of alice is not a bcrypt hash',
+      `tensorpix-exporter: token file ${join(dir, 'token')} is empty`,
+    ]);
+    writeFileSync(join(dir, 'web.yml'), 'http_server_config:\n  headers:\n    X-Frame-Options: deny\n');
+    writeFileSync(join(dir, 'token'), 'a-token\n');
+    const good = await runToExit([
+      '--config.check',
+      `--web.config.file=${join(dir, 'web.yml')}`,
+      `--tensorpix.token-file=${join(dir, 'token')}`,
+    ]);
+    expect(good).toMatchObject({ code: 0, stdout: 'tensorpix-exporter: configuration is valid\n' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--web.config.file protects the running exporter with basic auth', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-web-'));
+  try {
+    // bcrypt hash of "secret" at cost 4.
+    writeFileSync(join(dir, 'web.yml'), `basic_auth_users:\n  prometheus: ${hashSync('secret', 4)}\n`);
+    running = await startExporter(['--demo', `--web.config.file=${join(dir, 'web.yml')}`]);
+    const denied = await request(`${running.url}/metrics`);
+    await denied.body.dump();
+    expect(denied.statusCode).toBe(401);
+    const allowed = await request(`${running.url}/metrics`, {
+      headers: { authorization: `Basic ${Buffer.from('prometheus:secret').toString('base64')}` },
+    });
+    expect(allowed.statusCode).toBe(200);
+    expect(await allowed.body.text()).toContain('tensorpix_up{account="demo"} 1');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
