@@ -1,5 +1,4 @@
 // The short variant of `npm run soak`: bounds, not timings. It runs the built exporter.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runSoak } = require('../scripts/soak.js') as {
   runSoak(options: {
     scrapes: number;
