@@ -52,14 +52,13 @@ async function runSoak({ scrapes, concurrency = 8, onSample }) {
   const silent = new Writable({ write: (_c, _e, done) => done() });
   const logger = createLogger({ level: 'warn', format: 'json', destination: silent });
   const exporter = createExporter({
-    accounts: [{ name: 'soak', apiUrl: fake.url, token: { kind: 'value', value: TOKEN } }],
+    accounts: [{ name: 'soak', apiUrl: fake.url, timeoutMs: 200, token: { kind: 'value', value: TOKEN } }],
     registry,
     logger,
     buildInfo: { version: 'soak', revision: 'soak', nodejs_version: process.version },
     exporterMetrics: true,
     cache: { ttlMs: 1000, maxStaleMs: 60_000, now: () => nowMs, maxBackoffMs: 1000 },
     concurrency: 4,
-    upstreamTimeoutMs: 200,
   });
   const app = createApp({
     exporter,
@@ -70,7 +69,7 @@ async function runSoak({ scrapes, concurrency = 8, onSample }) {
     timeoutOffsetMs: 500,
     enableLifecycle: false,
     isReady: () => true,
-    reload: async () => undefined,
+    reload: () => ({ ok: true, problems: [] }),
     now: () => nowMs,
   });
   const server = createHttpServer(app);

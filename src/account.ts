@@ -11,6 +11,8 @@ import { readToken, TokenError, type TokenSource } from './token';
 export interface AccountOptions {
   name: string;
   apiUrl: string;
+  /** timeoutMs bounds one upstream request of this account (--tensorpix.timeout or the config file). */
+  timeoutMs: number;
   token: TokenSource;
   client: BalanceClient;
   limiter: Limiter;
@@ -77,16 +79,23 @@ export function createAccount(options: AccountOptions): Account {
     }
     if (lastToken !== undefined && token !== lastToken) log.info('token changed, using the new one');
     lastToken = token;
+    let reachedUpstream = false;
     try {
       const balance = await limiter.run(async () => {
+        reachedUpstream = true;
+        // The account's own timeout starts when its request does, not while it waits its turn.
+        const requestSignal = AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]);
         const started = monotonicNow();
         try {
-          const value = await client.fetchBalance({ apiUrl: options.apiUrl, token, signal });
+          const value = await client.fetchBalance({ apiUrl: options.apiUrl, token, signal: requestSignal });
           recorder.attempt(SUCCESS_CODE, (monotonicNow() - started) / 1000);
           return value;
         } catch (error) {
-          recorder.attempt(classifyError(error, signal.aborted).code, (monotonicNow() - started) / 1000);
-          throw error;
+          recorder.attempt(
+            classifyError(error, requestSignal.aborted).code,
+            (monotonicNow() - started) / 1000,
+          );
+          throw classifyError(error, requestSignal.aborted);
         }
       }, signal);
       if (previousBalance !== undefined) recorder.balanceChange(previousBalance, balance);
@@ -94,9 +103,10 @@ export function createAccount(options: AccountOptions): Account {
       noteState();
       return balance;
     } catch (error) {
-      // A call still queued in the limiter at the deadline never reached the upstream:
-      // it is a timeout for the account, but not an upstream request to count.
       const upstreamError = classifyError(error, signal.aborted);
+      // Still queued behind other accounts at the deadline: the account timed out, and
+      // that is counted (without a latency, as nothing was sent).
+      if (!reachedUpstream) recorder.attempt(upstreamError.code);
       noteState(upstreamError);
       throw upstreamError;
     }

@@ -3,7 +3,9 @@ import { readCredentials } from './credentials';
 import { FLAGS, readFlags } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger';
-import type { TokenSource } from './token';
+import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, parseAccountsFile } from './accounts-file';
+import { checkApiUrl } from './api-url';
+import type { AccountSpec } from './exporter';
 import { parseWebConfig, type WebConfig } from './web-config';
 
 /** Config is the whole, checked configuration of one run. It is frozen. */
@@ -17,9 +19,12 @@ export interface Config {
   exporterMetrics: boolean;
   apiUrl: string;
   upstreamTimeoutMs: number;
+  /** accountName is the account label under --demo and with a single token. */
   accountName: string;
-  /** token is absent under --demo, which makes its own. */
-  token?: TokenSource;
+  /** accounts are the accounts to watch; empty under --demo, which makes its own. */
+  accounts: AccountSpec[];
+  /** configFile is --config.file, read again on each reload. */
+  configFile?: string;
   caCert?: string;
   concurrency: number;
   cacheTtlMs: number;
@@ -43,7 +48,6 @@ export interface ConfigSources {
   readFile: (path: string) => string;
 }
 
-const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const RESERVED_PATHS = new Set(['/', '/-/healthy', '/-/ready', '/-/reload']);
 
 /**
@@ -92,7 +96,13 @@ export function loadConfig(sources: ConfigSources): LoadResult {
       `--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "${telemetryPath}"`,
     );
   }
-  const apiUrl = checkApiUrl(raw('tensorpix.api-url'), problems);
+  const checkedApiUrl = checkApiUrl(raw('tensorpix.api-url'));
+  if (checkedApiUrl === undefined) {
+    problems.push(
+      '--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment',
+    );
+  }
+  const apiUrl = checkedApiUrl ?? '';
   const concurrency = Number(raw('tensorpix.concurrency'));
   if (!/^\d+$/.test(raw('tensorpix.concurrency')) || concurrency < 1 || concurrency > 256) {
     problems.push(
@@ -101,11 +111,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
   }
   const demo = bool('demo');
   const accountName = given.get('tensorpix.account-name') ?? (demo ? 'demo' : 'default');
-  if (!ACCOUNT_NAME.test(accountName)) {
-    problems.push(
-      `--tensorpix.account-name must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit`,
-    );
-  }
+  if (!ACCOUNT_NAME.test(accountName)) problems.push(`--tensorpix.account-name must be ${ACCOUNT_NAME_RULE}`);
   const cacheTtlMs = duration('cache.ttl', 0);
   const cacheMaxStaleMs = duration('cache.max-stale', 0);
   if (cacheMaxStaleMs < cacheTtlMs) problems.push('--cache.max-stale must not be shorter than --cache.ttl');
@@ -121,12 +127,28 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     if (Array.isArray(parsed)) problems.push(...parsed.map((problem) => `--web.config.file: ${problem}`));
     else web = parsed;
   }
+  const upstreamTimeoutMs = duration('tensorpix.timeout', 1);
+  const configFile = has('config.file') ? raw('config.file') : undefined;
   const token = readCredentials(
     demo,
     has('tensorpix.token-file') ? raw('tensorpix.token-file') : undefined,
+    configFile,
     sources,
     problems,
   );
+  let accounts: AccountSpec[] = token
+    ? [{ name: accountName, apiUrl, timeoutMs: upstreamTimeoutMs, token }]
+    : [];
+  if (configFile !== undefined) {
+    if (has('tensorpix.account-name'))
+      problems.push(
+        '--tensorpix.account-name does not apply with --config.file: name the accounts in the file',
+      );
+    const parsed = parseAccountsFile(configFile, sources.readFile, { apiUrl, timeoutMs: upstreamTimeoutMs });
+    if (typeof parsed[0] === 'string')
+      problems.push(...(parsed as string[]).map((problem) => `--config.file: ${problem}`));
+    else accounts = parsed as AccountSpec[];
+  }
 
   const config: Config = {
     listen: listen ?? { port: 0 },
@@ -136,9 +158,10 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     ...(web && { web }),
     exporterMetrics: !bool('web.disable-exporter-metrics'),
     apiUrl,
-    upstreamTimeoutMs: duration('tensorpix.timeout', 1),
+    upstreamTimeoutMs,
     accountName,
-    ...(token && { token }),
+    accounts,
+    ...(configFile !== undefined && { configFile }),
     ...(caCert !== undefined && { caCert }),
     concurrency,
     cacheTtlMs,
@@ -156,20 +179,4 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], name: str
   if ((allowed as readonly string[]).includes(value)) return value as T;
   problems.push(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
   return allowed[0]!;
-}
-
-function checkApiUrl(text: string, problems: string[]): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
-    problems.push(
-      '--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment',
-    );
-    return text;
-  }
-  return url.toString().replace(/\/+$/, '');
 }

@@ -7,6 +7,7 @@ const TOKEN_ENV = 'TENSORPIX_API_TOKEN';
 export function readCredentials(
   demo: boolean,
   tokenFile: string | undefined,
+  configFile: string | undefined,
   sources: ConfigSources,
   problems: string[],
 ): TokenSource | undefined {
@@ -15,10 +16,11 @@ export function readCredentials(
     ...(envToken !== undefined ? [TOKEN_ENV] : []),
     ...(tokenFile !== undefined ? ['--tensorpix.token-file (or TENSORPIX_API_TOKEN_FILE)'] : []),
     ...(demo ? ['--demo'] : []),
+    ...(configFile !== undefined ? ['--config.file'] : []),
   ];
   if (named.length === 0) {
     problems.push(
-      `no credentials: set ${TOKEN_ENV}, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo`,
+      `no credentials: set ${TOKEN_ENV}, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, list accounts in --config.file, or run with --demo`,
     );
     return undefined;
   }

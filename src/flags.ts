@@ -99,6 +99,11 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Output format of log messages: json or logfmt.',
   },
   {
+    name: 'config.file',
+    type: 'string',
+    help: 'YAML file listing several accounts, each a name and a token file; re-read on SIGHUP and POST /-/reload.',
+  },
+  {
     name: 'demo',
     type: 'boolean',
     help: 'Run against a built-in simulated TensorPix account; no token needed.',

@@ -9,8 +9,11 @@ import { helpText } from './flags';
 import { createHttpServer } from './http-server';
 import { formatListenAddress } from './listen-address';
 import { createLogger, type Logger } from './logger';
+import { createReloader } from './reload';
 import { createServer } from './server';
 import { REVISION, VERSION } from './version';
+
+const readFile = (path: string) => readFileSync(path, 'utf8');
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -19,23 +22,30 @@ const SHUTDOWN_LIMIT_MS = 1800;
 
 async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   const demo = config.demo ? await startDemoApi() : undefined;
-  const account: AccountSpec = demo
-    ? { name: config.accountName, apiUrl: demo.apiUrl, token: { kind: 'value', value: demo.token } }
-    : { name: config.accountName, apiUrl: config.apiUrl, token: config.token! };
+  const accounts: AccountSpec[] = demo
+    ? [
+        {
+          name: config.accountName,
+          apiUrl: demo.apiUrl,
+          timeoutMs: config.upstreamTimeoutMs,
+          token: { kind: 'value', value: demo.token },
+        },
+      ]
+    : config.accounts;
   if (demo) logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
 
   const registry = new Registry();
   const exporter = createExporter({
-    accounts: [account],
+    accounts,
     registry,
     logger,
     buildInfo: { version: VERSION, revision: REVISION, nodejs_version: process.version },
     exporterMetrics: config.exporterMetrics,
     cache: { ttlMs: config.cacheTtlMs, maxStaleMs: config.cacheMaxStaleMs, now: Date.now },
     concurrency: config.concurrency,
-    upstreamTimeoutMs: config.upstreamTimeoutMs,
     ...(config.caCert !== undefined && { caCert: config.caCert }),
   });
+  const reload = createReloader({ config, exporter, logger, readFile, now: Date.now });
   let listening = false;
   const app = createServer({
     exporter,
@@ -46,10 +56,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     timeoutOffsetMs: config.timeoutOffsetMs,
     enableLifecycle: config.enableLifecycle,
     isReady: () => listening,
-    reload: async () => {
-      exporter.retryNow();
-      logger.info('reload: failing accounts will retry at the next scrape');
-    },
+    reload,
     now: Date.now,
     ...(config.web && { web: config.web }),
   });
@@ -87,17 +94,14 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
-    exporter.retryNow();
-    logger.info('SIGHUP: failing accounts will retry at the next scrape');
-  });
+  process.on('SIGHUP', () => reload());
 }
 
 function main(): void {
   const result = loadConfig({
     argv: process.argv.slice(2),
     env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readFile,
   });
   if (result.kind === 'help') {
     process.stdout.write(helpText(VERSION));

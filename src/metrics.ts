@@ -23,7 +23,8 @@ export interface MetricsOptions {
 
 /** AccountRecorder records the outcome of each upstream attempt of one account. */
 export interface AccountRecorder {
-  attempt(code: UpstreamCode, seconds: number): void;
+  /** attempt counts one attempt; `seconds` is absent when nothing was sent (timed out in the queue). */
+  attempt(code: UpstreamCode, seconds?: number): void;
   /** balanceChange counts a move between two successive good balances as spent or added. */
   balanceChange(previous: number, next: number): void;
 }
@@ -32,6 +33,8 @@ export interface ExporterMetrics {
   registry: Registry;
   forAccount(name: string): AccountRecorder;
   removeAccount(name: string): void;
+  /** reloadOutcome records the result of loading the configuration, at start and on each reload. */
+  reloadOutcome(ok: boolean, atMs: number): void;
 }
 
 const LINT_FAILING_DEFAULTS = [
@@ -127,6 +130,17 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Expo
     registers,
   }).set({ ...options.buildInfo }, 1);
 
+  const reloadSuccessful = new Gauge({
+    name: 'tensorpix_exporter_config_last_reload_successful',
+    help: 'Whether the last configuration reload succeeded (1) or was rejected (0).',
+    registers,
+  });
+  const reloadTimestamp = new Gauge({
+    name: 'tensorpix_exporter_config_last_reload_success_timestamp_seconds',
+    help: 'Unix time of the last successful configuration load.',
+    registers,
+  });
+
   if (options.exporterMetrics) {
     collectDefaultMetrics({ register: registry });
     // These are gauges named like counters, which `promtool check metrics` rejects; their
@@ -148,7 +162,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Expo
         attempt(code, seconds) {
           requests.inc({ account, code });
           if (code !== SUCCESS_CODE) errors.inc({ account, code });
-          duration.observe({ account }, seconds);
+          if (seconds !== undefined) duration.observe({ account }, seconds);
         },
         balanceChange(previous, next) {
           const change = roundUsd(next - previous);
@@ -156,6 +170,10 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Expo
           else if (change > 0) added.inc({ account }, change);
         },
       };
+    },
+    reloadOutcome(ok, atMs) {
+      reloadSuccessful.set(ok ? 1 : 0);
+      if (ok) reloadTimestamp.set(atMs / 1000);
     },
     removeAccount(account) {
       for (const metric of perAccount) metric.remove({ account });

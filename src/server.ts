@@ -19,7 +19,7 @@ export interface ServerDeps {
   /** isReady is true once configured and listening. */
   isReady: () => boolean;
   /** reload is what POST /-/reload does when the lifecycle API is enabled. */
-  reload: () => Promise<void>;
+  reload: () => { ok: boolean; problems: string[] };
   now: () => number;
   /** web is --web.config.file: extra headers, rate limit and basic auth for every route. */
   web?: WebConfig;
@@ -61,7 +61,7 @@ export function createServer(deps: ServerDeps): express.Express {
   app.all(deps.telemetryPath, onlyMethods(['GET', 'HEAD']), async (req, res) => {
     const budgetMs = scrapeBudgetMs(
       req.get('X-Prometheus-Scrape-Timeout-Seconds'),
-      exporter.upstreamTimeoutMs,
+      exporter.maxTimeoutMs(),
       deps.timeoutOffsetMs,
     );
     await exporter.refresh(AbortSignal.timeout(budgetMs));
@@ -82,10 +82,11 @@ export function createServer(deps: ServerDeps): express.Express {
   app.all('/-/ready', onlyMethods(['GET', 'HEAD']), (_req, res) =>
     deps.isReady() ? text(res, 200, 'Ready.') : text(res, 503, 'Not ready.'),
   );
-  app.all('/-/reload', onlyMethods(['POST', 'PUT']), async (_req, res) => {
+  app.all('/-/reload', onlyMethods(['POST', 'PUT']), (_req, res) => {
     if (!deps.enableLifecycle) return text(res, 403, 'Lifecycle API is not enabled.');
-    await deps.reload();
-    text(res, 200, 'Reloaded.');
+    const { ok, problems } = deps.reload();
+    if (ok) return text(res, 200, 'Reloaded.');
+    text(res, 500, ['failed to reload config; the running one is kept:', ...problems].join('\n'));
   });
 
   app.use((_req: Request, res: Response) => text(res, 404, 'not found'));

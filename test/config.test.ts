@@ -38,7 +38,9 @@ test('defaults with a token from the environment', () => {
     apiUrl: 'https://backend.tensorpix.ai',
     upstreamTimeoutMs: 5000,
     accountName: 'default',
-    token: { kind: 'value', value: SECRET },
+    accounts: [
+      { name: 'default', apiUrl: 'https://backend.tensorpix.ai', timeoutMs: 5000, token: { kind: 'value', value: SECRET } },
+    ],
     concurrency: 4,
     cacheTtlMs: 60_000,
     cacheMaxStaleMs: 900_000,
@@ -63,7 +65,7 @@ test('a flag wins over its environment variable, which wins over the default', (
       cacheTtlMs: 30_000,
       cacheMaxStaleMs: 3_600_000,
       apiUrl: 'http://127.0.0.1:8080',
-      token: { kind: 'file', path: '/run/token' },
+      accounts: [{ token: { kind: 'file', path: '/run/token' } }],
     },
   });
 });
@@ -99,7 +101,7 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     [],
     {},
     [
-      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo',
+      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, list accounts in --config.file, or run with --demo',
     ],
   ],
   [
@@ -222,7 +224,7 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     {},
     [
       '--demo must be true or false, not "maybe"',
-      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo',
+      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, list accounts in --config.file, or run with --demo',
     ],
   ],
   [
@@ -245,7 +247,7 @@ test.each<[string, string[], Record<string, string>, string[]]>([
       'unknown flag --bogus',
       '--cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "x"',
       '--log.level must be one of debug, info, warn, error, not "loud"',
-      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, or run with --demo',
+      'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, list accounts in --config.file, or run with --demo',
     ],
   ],
 ])('%s → exact problems', (_name, argv, env, expected) => {

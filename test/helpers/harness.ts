@@ -28,7 +28,8 @@ export interface HarnessOptions {
   upstreamTimeoutMs?: number;
   timeoutOffsetMs?: number;
   concurrency?: number;
-  accounts?: (upstream: FakeUpstream) => AccountSpec[];
+  /** accounts default to one `default` account on the fake upstream; timeoutMs defaults to upstreamTimeoutMs. */
+  accounts?: (upstream: FakeUpstream) => Array<Omit<AccountSpec, 'timeoutMs'> & { timeoutMs?: number }>;
   exporterMetrics?: boolean;
   web?: WebConfig;
   enableLifecycle?: boolean;
@@ -65,9 +66,11 @@ export class Harness {
       },
     });
     const logger = createLogger({ level: 'debug', format: 'json', destination });
-    const accounts = options.accounts?.(this.upstream) ?? [
-      { name: 'default', apiUrl: this.upstream.url, token: { kind: 'value', value: TOKEN } },
-    ];
+    const accounts = (
+      options.accounts?.(this.upstream) ?? [
+        { name: 'default', apiUrl: this.upstream.url, token: { kind: 'value', value: TOKEN } },
+      ]
+    ).map((spec) => ({ timeoutMs: options.upstreamTimeoutMs ?? 5000, ...spec }));
     this.exporter = createExporter({
       accounts,
       registry: this.registry,
@@ -80,7 +83,6 @@ export class Harness {
         now: this.clock.now,
       },
       concurrency: options.concurrency ?? 4,
-      upstreamTimeoutMs: options.upstreamTimeoutMs ?? 5000,
       monotonicNow: this.clock.now,
       ...(options.caCert && { caCert: options.caCert }),
       ...(options.lookup && { lookup: options.lookup }),
@@ -94,7 +96,7 @@ export class Harness {
       timeoutOffsetMs: options.timeoutOffsetMs ?? 500,
       enableLifecycle: options.enableLifecycle ?? false,
       isReady: () => true,
-      reload: async () => undefined,
+      reload: () => this.reload(),
       now: this.clock.now,
       ...(options.web && { web: options.web }),
     });
@@ -102,6 +104,8 @@ export class Harness {
   }
 
   private web?: WebConfig;
+  /** reload is what POST /-/reload calls; tests replace it. */
+  reload: () => { ok: boolean; problems: string[] } = () => ({ ok: true, problems: [] });
   private servers: Server[] = [];
 
   /** listen serves the app on 127.0.0.1 as main does (TLS from the web config) and returns its base URL. */
