@@ -39,7 +39,12 @@ test('defaults with a token from the environment', () => {
     upstreamTimeoutMs: 5000,
     accountName: 'default',
     accounts: [
-      { name: 'default', apiUrl: 'https://backend.tensorpix.ai', timeoutMs: 5000, token: { kind: 'value', value: SECRET } },
+      {
+        name: 'default',
+        apiUrl: 'https://backend.tensorpix.ai',
+        timeoutMs: 5000,
+        token: { kind: 'value', value: SECRET },
+      },
     ],
     concurrency: 4,
     cacheTtlMs: 60_000,

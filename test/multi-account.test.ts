@@ -1,0 +1,119 @@
+import request from 'supertest';
+import type { AccountSpec } from '../src/exporter';
+import { Harness } from './helpers/harness';
+import { after, balance, error, hang, type Responder } from './helpers/fake-upstream';
+import { sampleValue } from './helpers/exposition';
+
+const byToken =
+  (routes: Record<string, Responder>): Responder =>
+  (req, res) =>
+    routes[String(req.headers.authorization).replace('Token ', '')]!(req, res);
+
+const account = (name: string, url: string): Omit<AccountSpec, 'timeoutMs'> => ({
+  name,
+  apiUrl: url,
+  token: { kind: 'value', value: `tok-${name}` },
+});
+
+let h: Harness;
+afterEach(() => h.close());
+
+test('ok, 401 and hanging accounts: each its own series, and the scrape ends before the deadline', async () => {
+  h = await Harness.start({
+    accounts: (up) => ['ok', 'denied', 'hanging'].map((name) => account(name, up.url)),
+  });
+  h.upstream.reply(byToken({ 'tok-ok': balance('42.0000'), 'tok-denied': error(401), 'tok-hanging': hang }));
+  const started = Date.now();
+  const text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
+  expect(Date.now() - started).toBeLessThan(1500);
+
+  expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'ok' })).toBe(42);
+  expect(sampleValue(text, 'tensorpix_up', { account: 'ok' })).toBe(1);
+  expect(sampleValue(text, 'tensorpix_last_success_timestamp_seconds', { account: 'ok' })).toBe(
+    h.clock.ms / 1000,
+  );
+  expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'ok', code: 'timeout' })).toBe(0);
+
+  expect(sampleValue(text, 'tensorpix_up', { account: 'denied' })).toBe(0);
+  expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'denied', code: '401' })).toBe(1);
+  expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'denied' })).toBeUndefined();
+
+  expect(sampleValue(text, 'tensorpix_up', { account: 'hanging' })).toBe(0);
+  expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'hanging', code: 'timeout' })).toBe(
+    1,
+  );
+  expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'hanging' })).toBeUndefined();
+});
+
+test('50 accounts with 100 ms latency and concurrency 4: never more than 4 requests in flight', async () => {
+  const names = Array.from({ length: 50 }, (_, i) => `team-${i}`);
+  h = await Harness.start({ concurrency: 4, accounts: (up) => names.map((name) => account(name, up.url)) });
+  h.upstream.reply(after(100, balance('10.0000')));
+  const text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '5' });
+  expect(h.upstream.requests).toHaveLength(50);
+  expect(h.upstream.maxInFlight).toBe(4);
+  for (const name of names) expect(sampleValue(text, 'tensorpix_up', { account: name })).toBe(1);
+});
+
+test('accounts still queued at the deadline are reported as timeout, the others fresh', async () => {
+  const names = Array.from({ length: 12 }, (_, i) => `queued-${i}`);
+  h = await Harness.start({ concurrency: 2, accounts: (up) => names.map((name) => account(name, up.url)) });
+  h.upstream.reply(after(300, balance('1.0000')));
+  const started = Date.now();
+  // 1 s for the upstream: about 3 rounds of 2 requests get through; the rest time out in the queue.
+  const text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
+  expect(Date.now() - started).toBeLessThan(1500);
+  const up = names.map((name) => sampleValue(text, 'tensorpix_up', { account: name }));
+  const timedOut = names.map((name) =>
+    sampleValue(text, 'tensorpix_upstream_errors_total', { account: name, code: 'timeout' }),
+  );
+  expect(up.filter((v) => v === 1).length).toBeGreaterThanOrEqual(4);
+  expect(timedOut.filter((v) => v === 1).length).toBeGreaterThanOrEqual(4);
+  expect(up.every((v, i) => v === 1 || timedOut[i] === 1)).toBe(true);
+  expect(h.upstream.requests.length).toBeLessThan(names.length);
+});
+
+describe('setAccounts (what a reload applies)', () => {
+  test('a removed account loses its series, an added one appears at 0, an unchanged one keeps its cache', async () => {
+    h = await Harness.start({
+      ttlMs: 60_000,
+      accounts: (up) => [account('keep', up.url), account('drop', up.url)],
+    });
+    h.upstream.reply(balance('5.0000'));
+    await h.scrape();
+    expect(h.upstream.requests).toHaveLength(2);
+
+    h.exporter.setAccounts([
+      { ...account('keep', h.upstream.url), timeoutMs: 5000 },
+      { ...account('new', h.upstream.url), timeoutMs: 5000 },
+    ]);
+    h.upstream.reply(error(503));
+    const text = await h.scrape();
+    // Only the new account asked the upstream; "keep" still serves its cached value.
+    expect(h.upstream.requests.map((r) => r.headers.authorization)).toEqual([
+      'Token tok-keep',
+      'Token tok-drop',
+      'Token tok-new',
+    ]);
+    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'keep' })).toBe(5);
+    expect(sampleValue(text, 'tensorpix_up', { account: 'keep' })).toBe(1);
+    expect(text).not.toContain('account="drop"');
+    expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'new', code: '503' })).toBe(1);
+    expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'new', code: '401' })).toBe(0);
+  });
+
+  test('POST /-/reload answers 403 when the lifecycle API is off, 500 with the problems when the new config is bad', async () => {
+    h = await Harness.start();
+    expect((await request(h.app).post('/-/reload')).status).toBe(403);
+    expect((await request(h.app).get('/-/reload')).status).toBe(405);
+    await h.close();
+
+    h = await Harness.start({ enableLifecycle: true });
+    h.reload = () => ({ ok: false, problems: ['--config.file: unknown key acounts'] });
+    const bad = await request(h.app).post('/-/reload');
+    expect(bad.status).toBe(500);
+    expect(bad.text).toContain('unknown key acounts');
+    h.reload = () => ({ ok: true, problems: [] });
+    expect((await request(h.app).post('/-/reload')).status).toBe(200);
+  });
+});

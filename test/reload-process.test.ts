@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { startExporter, type RunningExporter } from './helpers/child';
+import { balance, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream';
+import { sampleValue } from './helpers/exposition';
+
+let dir: string;
+let upstream: FakeUpstream;
+let running: RunningExporter;
+
+const accountsYaml = (names: string[]) =>
+  `api_url: ${upstream.url}\naccounts:\n${names.map((name) => `  - name: ${name}\n    token_file: ${name}.token\n`).join('')}`;
+
+async function metrics(): Promise<string> {
+  const { body } = await request(`${running.url}/metrics`);
+  return body.text();
+}
+
+/** until polls the metrics until `check` holds, for at most 5 s. */
+async function until(check: (text: string) => boolean): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const text = await metrics();
+    if (check(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met; last metrics:\n${await metrics()}`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tensorpix-reload-'));
+  upstream = await startFakeUpstream();
+  upstream.reply(balance('7.0000'));
+  for (const name of ['alpha', 'beta', 'gamma']) writeFileSync(join(dir, `${name}.token`), `token-${name}\n`);
+  writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'beta']));
+  running = await startExporter([`--config.file=${join(dir, 'accounts.yml')}`, '--web.enable-lifecycle']);
+});
+
+afterAll(async () => {
+  running?.child.kill('SIGKILL');
+  await upstream.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('SIGHUP applies a changed account list; POST /-/reload rejects a bad one whole and keeps the running one', async () => {
+  const first = await metrics();
+  expect(sampleValue(first, 'tensorpix_credits_balance_usd', { account: 'alpha' })).toBe(7);
+  expect(sampleValue(first, 'tensorpix_credits_balance_usd', { account: 'beta' })).toBe(7);
+  expect(sampleValue(first, 'tensorpix_exporter_config_last_reload_successful')).toBe(1);
+  const requestsBefore = upstream.requests.length;
+
+  writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'gamma']));
+  running.child.kill('SIGHUP');
+  const reloaded = await until((text) => text.includes('account="gamma"'));
+  expect(reloaded).not.toContain('account="beta"');
+  expect(sampleValue(reloaded, 'tensorpix_credits_balance_usd', { account: 'gamma' })).toBe(7);
+  // alpha was unchanged: it kept its cache, so only gamma reached the upstream.
+  expect(upstream.requests.slice(requestsBefore).map((r) => r.headers.authorization)).toEqual([
+    'Token token-gamma',
+  ]);
+
+  writeFileSync(
+    join(dir, 'accounts.yml'),
+    'accounts:\n  - name: alpha\n    token_file: missing.token\n  - name: bad name\n',
+  );
+  const rejected = await request(`${running.url}/-/reload`, { method: 'POST' });
+  const answer = await rejected.body.text();
+  expect(rejected.statusCode).toBe(500);
+  expect(answer).toContain(`token file ${join(dir, 'missing.token')} cannot be read (ENOENT)`);
+  expect(answer).toContain('accounts[1].name must be');
+  const kept = await metrics();
+  expect(sampleValue(kept, 'tensorpix_exporter_config_last_reload_successful')).toBe(0);
+  expect(sampleValue(kept, 'tensorpix_credits_balance_usd', { account: 'alpha' })).toBe(7);
+  expect(sampleValue(kept, 'tensorpix_credits_balance_usd', { account: 'gamma' })).toBe(7);
+  expect(running.stderr()).toContain('reload failed, the running configuration is kept');
+
+  writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha']));
+  const accepted = await request(`${running.url}/-/reload`, { method: 'POST' });
+  expect(accepted.statusCode).toBe(200);
+  await accepted.body.dump();
+  const final = await metrics();
+  expect(sampleValue(final, 'tensorpix_exporter_config_last_reload_successful')).toBe(1);
+  expect(final).not.toContain('account="gamma"');
+});
