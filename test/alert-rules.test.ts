@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parse } from 'yaml';
+import { havePromtool, promtool } from './helpers/promtool';
+
+const PROMETHEUS_DIR = join(__dirname, '..', 'prometheus');
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const rules = (
+  parse(readFileSync(join(PROMETHEUS_DIR, 'alerts.yml'), 'utf8')) as {
+    groups: Array<{ name: string; rules: Rule[] }>;
+  }
+).groups;
+const alerts = rules.flatMap((group) => group.rules).filter((rule) => rule.alert);
+
+const EXPECTED = [
+  'TensorPixCreditsLow',
+  'TensorPixCreditsCritical',
+  'TensorPixCreditsDepletingSoon',
+  'TensorPixExporterDown',
+  'TensorPixBalanceStale',
+  'TensorPixAPIAuthFailing',
+  'TensorPixAPIRateLimited',
+];
+
+/** anchorsOf lists the GitHub anchors of a Markdown file's headings. */
+function anchorsOf(markdown: string): Set<string> {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  return new Set(
+    [...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
+}
+
+test('one tensorpix group with every alert of the contract', () => {
+  expect(rules.map((group) => group.name)).toEqual(['tensorpix']);
+  expect(alerts.map((rule) => rule.alert).sort()).toEqual([...EXPECTED].sort());
+});
+
+// mixtool's lint rules for alerts, and ours for the annotations.
+test.each(alerts.map((rule) => [rule.alert!, rule]))('%s follows the alert conventions', (name, rule) => {
+  expect(name).toMatch(/^TensorPix([A-Z][a-z0-9]*|API)+$/);
+  expect(['warning', 'critical']).toContain(rule.labels?.severity);
+  const { summary, description, runbook_url: runbook } = rule.annotations ?? {};
+  expect(summary).toMatch(/\.$/);
+  expect(summary).not.toContain('{{');
+  expect(description).toMatch(/\{\{.*\}\}/);
+  // A down exporter has no account and no value to tell; every other alert names both.
+  if (name !== 'TensorPixExporterDown') {
+    expect(description).toContain('$labels.account');
+    expect(description).toMatch(/\$value/);
+  }
+  expect(rule.for).toMatch(/^\d+[mh]$/);
+  expect(runbook).toBe(
+    `https://github.com/tensorpix-exporter/tensorpix-exporter/blob/main/README.md#${name.toLowerCase()}`,
+  );
+});
+
+test("every alert's runbook_url lands on a README section", () => {
+  const anchors = anchorsOf(readFileSync(join(__dirname, '..', 'README.md'), 'utf8'));
+  for (const rule of alerts) expect(anchors).toContain(rule.alert!.toLowerCase());
+});
+
+const withPromtool = havePromtool() ? test : test.skip;
+
+withPromtool('promtool check rules --lint=all --lint-fatal passes', () => {
+  const result = promtool(
+    ['check', 'rules', '--lint=all', '--lint-fatal', 'alerts.yml'],
+    undefined,
+    PROMETHEUS_DIR,
+  );
+  expect(result.status).toBe(0);
+  expect(result.output).toMatch(/SUCCESS/);
+});
+
+withPromtool('promtool test rules passes, with a firing and a quiet case for every alert', () => {
+  const tests = readFileSync(join(PROMETHEUS_DIR, 'alerts.test.yml'), 'utf8');
+  for (const name of EXPECTED) {
+    // A case that expects the alert with labels, and one that expects it with no alerts.
+    expect(tests).toMatch(new RegExp(`alertname: ${name}\\s*\\n\\s*exp_alerts:\\s*\\n\\s*- exp_labels`));
+    expect(tests).toMatch(new RegExp(`alertname: ${name}\\s*\\n\\s*exp_alerts: \\[\\]`));
+  }
+  const result = promtool(['test', 'rules', 'alerts.test.yml'], undefined, PROMETHEUS_DIR);
+  expect(result).toMatchObject({ status: 0 });
+  expect(result.output).toMatch(/SUCCESS/);
+});
+
+withPromtool('the example Prometheus configuration passes promtool check config', () => {
+  const result = promtool(['check', 'config', 'prometheus.example.yml'], undefined, PROMETHEUS_DIR);
+  expect(result.status).toBe(0);
+});
+
+withPromtool('the example Alertmanager configuration passes amtool check-config', () => {
+  const result = spawnSync('amtool', ['check-config', join(PROMETHEUS_DIR, 'alertmanager.example.yml')], {
+    encoding: 'utf8',
+  });
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/SUCCESS/);
+});
