@@ -9,11 +9,10 @@ export async function knownMetrics(): Promise<Set<string>> {
   try {
     await h.scrape();
     const names = new Set<string>(['up', 'scrape_duration_seconds']);
-    for (const metric of h.registry.getMetricsAsArray()) {
-      names.add(metric.name);
-      const { type } = await metric.get();
-      if (type === 'histogram')
-        for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
+    for (const { name, type } of await h.registry.getMetricsAsJSON()) {
+      names.add(name);
+      if (String(type) === 'histogram')
+        for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
     }
     const rules = parse(readFileSync(join(__dirname, '..', '..', 'prometheus', 'alerts.yml'), 'utf8')) as {
       groups: Array<{ rules: Array<{ record?: string }> }>;

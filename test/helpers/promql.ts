@@ -1,4 +1,7 @@
-import { parser } from '@prometheus-io/lezer-promql';
+// The package ships ES module types but a CommonJS build, which is what jest loads.
+const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', {
+  with: { 'resolution-mode': 'import' },
+});
 
 export interface Selector {
   metric: string;

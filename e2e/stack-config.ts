@@ -1,0 +1,54 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+
+export const REPO = join(__dirname, '..');
+
+/**
+ * shortenedRules copies the shipped rules with every `for:` cut to 1s, so alerts fire in
+ * seconds; thresholds and expressions stay exactly as shipped.
+ */
+export function writeShortenedRules(dir: string): string {
+  const rules = parse(readFileSync(join(REPO, 'prometheus', 'alerts.yml'), 'utf8')) as {
+    groups: Array<{ rules: Array<Record<string, unknown>> }>;
+  };
+  for (const group of rules.groups) {
+    for (const rule of group.rules) if (rule.alert && rule.for) rule.for = '1s';
+  }
+  const path = join(dir, 'alerts.yml');
+  writeFileSync(path, stringify(rules));
+  return path;
+}
+
+export function writePrometheusConfig(
+  dir: string,
+  options: { exporter: string; alertmanager: string; rules: string },
+): string {
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [options.rules],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
+    scrape_configs: [
+      { job_name: 'tensorpix', scrape_timeout: '1s', static_configs: [{ targets: [options.exporter] }] },
+    ],
+  };
+  const path = join(dir, 'prometheus.yml');
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+export function writeAlertmanagerConfig(dir: string, webhookUrl: string): string {
+  const config = {
+    route: {
+      receiver: 'test',
+      group_by: ['alertname', 'account'],
+      group_wait: '1s',
+      group_interval: '1s',
+      repeat_interval: '1h',
+    },
+    receivers: [{ name: 'test', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
+  };
+  const path = join(dir, 'alertmanager.yml');
+  writeFileSync(path, stringify(config));
+  return path;
+}
