@@ -152,6 +152,15 @@ describe('deadline', () => {
     expect(Harness.value(text, 'tensorpix_up')).toBe(0);
   });
 
+  test('with a generous scrape timeout, --tensorpix.timeout still bounds the request', async () => {
+    h = await Harness.start({ upstreamTimeoutMs: 300 });
+    h.upstream.reply(hang);
+    const started = Date.now();
+    const text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '10' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'timeout' })).toBe(1);
+  });
+
   test('without the header, --tensorpix.timeout bounds the scrape', async () => {
     h = await Harness.start({ upstreamTimeoutMs: 300 });
     h.upstream.reply(hang);

@@ -66,14 +66,14 @@ describe('parseRetryAfter', () => {
 describe('scrapeBudgetMs', () => {
   test.each([
     [undefined, 5000],
-    ['10', 5000],
+    ['10', 9500],
     ['1.5', 1000],
     ['0.4', 200],
     ['garbage', 5000],
     ['-3', 5000],
     ['0', 5000],
     ['NaN', 5000],
-  ])('header %p with timeout 5s and offset 0.5s gives %p ms', (header, ms) => {
+  ])('header %p with a 5s fallback and offset 0.5s gives %p ms', (header, ms) => {
     expect(scrapeBudgetMs(header, 5000, 500)).toBe(ms);
   });
 });
