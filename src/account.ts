@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { BalanceCache, type CacheOptions, type Snapshot } from './cache';
+import type { Deadline } from './deadline';
 import type { Limiter } from './limiter';
 import type { Logger } from './logger';
 import type { AccountRecorder } from './metrics';
@@ -27,7 +28,7 @@ export interface AccountOptions {
 
 export interface Account {
   readonly name: string;
-  refresh(deadline: AbortSignal): Promise<void>;
+  refresh(deadline: Deadline): Promise<void>;
   snapshot(): Snapshot;
   /** retryNow lifts a failing account's backoff, e.g. after its token file was replaced. */
   retryNow(): void;

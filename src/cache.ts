@@ -1,4 +1,5 @@
 import { untilAborted } from './abort';
+import type { Deadline } from './deadline';
 
 /** Fetcher makes one upstream attempt; it must settle soon after `signal` aborts. */
 export type Fetcher = (signal: AbortSignal) => Promise<number>;
@@ -25,8 +26,6 @@ export interface Snapshot {
 
 export const DEFAULT_MAX_BACKOFF_MS = 5 * 60 * 1000;
 export const MIN_BACKOFF_MS = 1000;
-/** SETTLE_GRACE_MS is how long past its deadline a scrape waits for its aborted attempt to settle. */
-export const SETTLE_GRACE_MS = 100;
 
 /**
  * BalanceCache holds one account's balance. It serves the last value while it is younger
@@ -49,24 +48,19 @@ export class BalanceCache {
   ) {}
 
   /**
-   * refresh makes an upstream attempt if one is due, or joins the one in flight. It
-   * returns when that attempt settles or `signal` aborts, whichever is first, and never
-   * rejects: a failure is state, read through snapshot().
+   * refresh makes an upstream attempt if one is due, or joins the one in flight. The
+   * attempt runs until `deadline.abort`; refresh returns when it settles or at
+   * `deadline.answer`, whichever is first, and never rejects: a failure is state, read
+   * through snapshot().
    */
-  async refresh(signal: AbortSignal): Promise<void> {
-    let owner = false;
+  async refresh(deadline: Deadline): Promise<void> {
     if (!this.inflight) {
-      if (signal.aborted || this.options.now() < this.notBeforeMs) return;
-      owner = true;
-      this.inflight = this.attempt(signal).finally(() => {
+      if (deadline.abort.aborted || this.options.now() < this.notBeforeMs) return;
+      this.inflight = this.attempt(deadline.abort).finally(() => {
         this.inflight = undefined;
       });
     }
-    const inflight = this.inflight;
-    const settled = await untilAborted(inflight, signal);
-    // The caller whose deadline the attempt runs on waits a moment for the abort to land,
-    // so that its scrape shows the timeout it caused rather than the state before it.
-    if (!settled && owner) await untilAborted(inflight, AbortSignal.timeout(SETTLE_GRACE_MS));
+    await untilAborted(this.inflight, deadline.answer);
   }
 
   /** resetBackoff allows an attempt at the next refresh, e.g. after the token changed. */

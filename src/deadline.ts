@@ -13,3 +13,21 @@ export function scrapeBudgetMs(header: string | undefined, fallbackMs: number, o
   const scrapeTimeoutMs = seconds * 1000;
   return scrapeTimeoutMs - offsetMs > 0 ? scrapeTimeoutMs - offsetMs : scrapeTimeoutMs / 2;
 }
+
+/** ANSWER_MARGIN_MS is kept between aborting upstream requests and answering the scrape. */
+export const ANSWER_MARGIN_MS = 100;
+
+/**
+ * Deadline is a scrape's time limit: `abort` stops its upstream requests a moment before
+ * `answer`, when the scrape must be answered, so that an aborted request's outcome (a
+ * counted timeout) is already in the answer and the answer is still on time.
+ */
+export interface Deadline {
+  abort: AbortSignal;
+  answer: AbortSignal;
+}
+
+export function deadlineIn(budgetMs: number): Deadline {
+  const abortMs = budgetMs > 4 * ANSWER_MARGIN_MS ? budgetMs - ANSWER_MARGIN_MS : budgetMs * 0.75;
+  return { abort: AbortSignal.timeout(abortMs), answer: AbortSignal.timeout(budgetMs) };
+}

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { createAccount, type Account } from './account';
 import type { CacheOptions } from './cache';
+import type { Deadline } from './deadline';
 import { Limiter } from './limiter';
 import type { Logger } from './logger';
 import { createMetrics, type BuildInfo, type ExporterMetrics } from './metrics';
@@ -33,8 +34,8 @@ export interface ExporterOptions {
 /** Exporter is every watched account behind one upstream client, one limiter and one registry. */
 export interface Exporter {
   accounts(): readonly Account[];
-  /** refresh brings every account up to date, in parallel, by the time `deadline` aborts. */
-  refresh(deadline: AbortSignal): Promise<void>;
+  /** refresh brings every account up to date, in parallel, by the time the deadline answers. */
+  refresh(deadline: Deadline): Promise<void>;
   /** maxTimeoutMs is the longest account timeout: a scrape without a deadline of its own gets that. */
   maxTimeoutMs(): number;
   /**

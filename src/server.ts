@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
-import { scrapeBudgetMs } from './deadline';
+import { deadlineIn, scrapeBudgetMs } from './deadline';
 import type { Exporter } from './exporter';
 import { landingPage } from './landing-page';
 import type { Logger } from './logger';
@@ -64,7 +64,7 @@ export function createServer(deps: ServerDeps): express.Express {
       exporter.maxTimeoutMs(),
       deps.timeoutOffsetMs,
     );
-    await exporter.refresh(AbortSignal.timeout(budgetMs));
+    await exporter.refresh(deadlineIn(budgetMs));
     const body = await registry.metrics();
     res.set('Cache-Control', 'no-store').type(registry.contentType).send(body);
   });
