@@ -22,8 +22,6 @@ export interface AccountOptions {
   cache: CacheOptions;
   /** monotonicNow times upstream requests, in milliseconds (performance.now by default). */
   monotonicNow?: () => number;
-  /** stopping aborts the account's upstream call when the process shuts down. */
-  stopping: AbortSignal;
 }
 
 export interface Account {
@@ -69,8 +67,7 @@ export function createAccount(options: AccountOptions): Account {
     state = next;
   };
 
-  const fetchBalance = async (deadline: AbortSignal): Promise<number> => {
-    const signal = AbortSignal.any([deadline, options.stopping]);
+  const fetchBalance = async (signal: AbortSignal): Promise<number> => {
     let token: string;
     try {
       token = await readToken(options.token);

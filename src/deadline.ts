@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * scrapeBudgetMs is how long one scrape may spend on the upstream: Prometheus'
  * X-Prometheus-Scrape-Timeout-Seconds minus --web.timeout-offset, so that a scrape never
@@ -29,5 +31,9 @@ export interface Deadline {
 
 export function deadlineIn(budgetMs: number): Deadline {
   const abortMs = budgetMs > 4 * ANSWER_MARGIN_MS ? budgetMs - ANSWER_MARGIN_MS : budgetMs * 0.75;
-  return { abort: AbortSignal.timeout(abortMs), answer: AbortSignal.timeout(budgetMs) };
+  const deadline = { abort: AbortSignal.timeout(abortMs), answer: AbortSignal.timeout(budgetMs) };
+  // Every account of a scrape listens to the same two signals; that is by design, not a
+  // leak, so Node's warning past 10 listeners does not apply.
+  setMaxListeners(0, deadline.abort, deadline.answer);
+  return deadline;
 }

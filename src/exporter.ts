@@ -47,14 +47,13 @@ export interface Exporter {
   /** retryNow lets every failing account try the upstream again at the next scrape. */
   retryNow(): void;
   metrics: ExporterMetrics;
-  /** close aborts upstream calls in flight and closes the client's sockets. */
+  /** close aborts upstream calls in flight (destroying the client's sockets rejects them) and closes the client. */
   close(): Promise<void>;
 }
 
 const identity = (spec: AccountSpec) => JSON.stringify([spec.apiUrl, spec.timeoutMs, spec.token]);
 
 export function createExporter(options: ExporterOptions): Exporter {
-  const stopping = new AbortController();
   const client = createBalanceClient({
     userAgent: `tensorpix-exporter/${options.buildInfo.version}`,
     ...(options.caCert !== undefined && { caCert: options.caCert }),
@@ -78,7 +77,6 @@ export function createExporter(options: ExporterOptions): Exporter {
       recorder: metrics.forAccount(spec.name),
       logger: options.logger,
       cache: options.cache,
-      stopping: stopping.signal,
       ...(options.monotonicNow && { monotonicNow: options.monotonicNow }),
     });
 
@@ -111,7 +109,6 @@ export function createExporter(options: ExporterOptions): Exporter {
       for (const account of views) account.retryNow();
     },
     async close() {
-      stopping.abort();
       await client.close();
     },
   };
