@@ -62,7 +62,6 @@ async function runSoak({ scrapes, concurrency = 8, onSample }) {
   });
   const app = createApp({
     exporter,
-    registry,
     logger,
     version: 'soak',
     telemetryPath: '/metrics',

@@ -28,6 +28,7 @@ export interface Account {
   readonly name: string;
   refresh(deadline: Deadline): Promise<void>;
   snapshot(): Snapshot;
+  balanceExpiresAtMs(): number | undefined;
   /** retryNow lifts a failing account's backoff, e.g. after its token file was replaced. */
   retryNow(): void;
 }
@@ -129,6 +130,7 @@ export function createAccount(options: AccountOptions): Account {
       await cache.refresh(deadline);
     },
     snapshot: () => cache.snapshot(),
+    balanceExpiresAtMs: () => cache.balanceExpiresAtMs(),
     retryNow: () => cache.resetBackoff(),
   };
 }

@@ -10,6 +10,8 @@ export interface CacheOptions {
   now: () => number;
   /** maxBackoffMs caps the wait after repeated failures (it is never below ttlMs). */
   maxBackoffMs?: number;
+  /** onChange is told after every change of what snapshot() returns (not of the clock). */
+  onChange?: () => void;
 }
 
 /** Snapshot is what a scrape shows of one account. */
@@ -68,6 +70,11 @@ export class BalanceCache {
     if (!this.up) this.notBeforeMs = -Infinity;
   }
 
+  /** balanceExpiresAtMs is when the last good value goes past max-stale, if there is one. */
+  balanceExpiresAtMs(): number | undefined {
+    return this.good && this.good.atMs + this.options.maxStaleMs;
+  }
+
   snapshot(): Snapshot {
     const now = this.options.now();
     const fresh = this.good && now - this.good.atMs <= this.options.maxStaleMs;
@@ -88,12 +95,14 @@ export class BalanceCache {
       this.lastError = undefined;
       this.failures = 0;
       this.notBeforeMs = now + this.options.ttlMs;
+      this.options.onChange?.();
     } catch (error) {
       const now = this.options.now();
       this.up = false;
       this.lastError = error;
       this.failures++;
       this.notBeforeMs = now + Math.max(this.backoffMs(), retryAfterOf(error));
+      this.options.onChange?.();
     }
   }
 

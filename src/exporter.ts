@@ -67,6 +67,7 @@ export function createExporter(options: ExporterOptions): Exporter {
     exporterMetrics: options.exporterMetrics,
     buildInfo: options.buildInfo,
     accounts: () => views,
+    now: options.cache.now,
   });
 
   const build = (spec: AccountSpec) =>
@@ -76,7 +77,7 @@ export function createExporter(options: ExporterOptions): Exporter {
       limiter,
       recorder: metrics.forAccount(spec.name),
       logger: options.logger,
-      cache: options.cache,
+      cache: { ...options.cache, onChange: metrics.changed },
       ...(options.monotonicNow && { monotonicNow: options.monotonicNow }),
     });
 
@@ -92,6 +93,7 @@ export function createExporter(options: ExporterOptions): Exporter {
     for (const name of previous.keys()) if (!names.has(name)) metrics.removeAccount(name);
     accounts = next;
     views = next.map((entry) => entry.account);
+    metrics.changed();
   };
   setAccounts(options.accounts);
   // The configuration this exporter starts with was loaded whole: that is a successful load.

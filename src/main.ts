@@ -49,7 +49,6 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   let listening = false;
   const app = createServer({
     exporter,
-    registry,
     logger,
     version: VERSION,
     telemetryPath: config.telemetryPath,

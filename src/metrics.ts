@@ -1,11 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ERROR_CODES, SUCCESS_CODE, type UpstreamCode } from './tensorpix/codes';
 import type { Snapshot } from './cache';
+import { createExposition } from './exposition';
 
 /** AccountView is what the collector reads of an account at scrape time. */
 export interface AccountView {
   name: string;
   snapshot(): Snapshot;
+  /** balanceExpiresAtMs is when the cached balance goes past max-stale, if there is one. */
+  balanceExpiresAtMs(): number | undefined;
 }
 
 export interface BuildInfo {
@@ -19,6 +22,7 @@ export interface MetricsOptions {
   exporterMetrics: boolean;
   buildInfo: BuildInfo;
   accounts: () => Iterable<AccountView>;
+  now: () => number;
 }
 
 /** AccountRecorder records the outcome of each upstream attempt of one account. */
@@ -31,6 +35,10 @@ export interface AccountRecorder {
 
 export interface ExporterMetrics {
   registry: Registry;
+  /** changed says that an account's state changed, so the cached exposition text is out of date. */
+  changed(): void;
+  /** render is the whole /metrics text. */
+  render(): Promise<string>;
   forAccount(name: string): AccountRecorder;
   removeAccount(name: string): void;
   /** reloadOutcome records the result of loading the configuration, at start and on each reload. */
@@ -141,17 +149,42 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Expo
     registers,
   });
 
+  // Process metrics change on every scrape; they live apart so that the accounts' text can be kept.
+  let processRegistry: Registry | undefined;
   if (options.exporterMetrics) {
-    collectDefaultMetrics({ register: registry });
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
     // These are gauges named like counters, which `promtool check metrics` rejects; their
     // per-type twins (nodejs_active_handles etc.) carry the same information.
-    for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
+    for (const name of LINT_FAILING_DEFAULTS) processRegistry.removeSingleMetric(name);
   }
+
+  let generation = 0;
+  const changed = () => {
+    generation++;
+  };
+  const render = createExposition({
+    accountsRegistry: registry,
+    ...(processRegistry && { processRegistry }),
+    generation: () => generation,
+    nextExpiryMs: (nowMs) => {
+      let next = Infinity;
+      for (const account of accounts()) {
+        const expiresAt = account.balanceExpiresAtMs();
+        if (expiresAt !== undefined && expiresAt > nowMs && expiresAt < next) next = expiresAt;
+      }
+      return next;
+    },
+    now: options.now,
+  });
 
   const perAccount = [spent, added, duration] as const;
   return {
     registry,
+    changed,
+    render,
     forAccount(account) {
+      changed();
       // Pre-create series at 0 so increase() sees the very first failure or spend.
       requests.inc({ account, code: SUCCESS_CODE }, 0);
       for (const code of ERROR_CODES) errors.inc({ account, code }, 0);
@@ -160,11 +193,13 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Expo
       duration.zero({ account });
       return {
         attempt(code, seconds) {
+          changed();
           requests.inc({ account, code });
           if (code !== SUCCESS_CODE) errors.inc({ account, code });
           if (seconds !== undefined) duration.observe({ account }, seconds);
         },
         balanceChange(previous, next) {
+          changed();
           const change = roundUsd(next - previous);
           if (change < 0) spent.inc({ account }, -change);
           else if (change > 0) added.inc({ account }, change);
@@ -172,10 +207,12 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Expo
       };
     },
     reloadOutcome(ok, atMs) {
+      changed();
       reloadSuccessful.set(ok ? 1 : 0);
       if (ok) reloadTimestamp.set(atMs / 1000);
     },
     removeAccount(account) {
+      changed();
       for (const metric of perAccount) metric.remove({ account });
       for (const code of [SUCCESS_CODE, ...ERROR_CODES]) {
         requests.remove({ account, code });

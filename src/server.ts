@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { deadlineIn, scrapeBudgetMs } from './deadline';
 import type { Exporter } from './exporter';
 import { landingPage } from './landing-page';
@@ -10,7 +10,6 @@ import type { WebConfig } from './web-config';
 
 export interface ServerDeps {
   exporter: Exporter;
-  registry: Registry;
   logger: Logger;
   version: string;
   telemetryPath: string;
@@ -44,7 +43,7 @@ function onlyMethods(methods: string[]) {
  * supertest. An upstream failure never fails /metrics; it is in the metrics.
  */
 export function createServer(deps: ServerDeps): express.Express {
-  const { exporter, registry, logger } = deps;
+  const { exporter, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -65,8 +64,8 @@ export function createServer(deps: ServerDeps): express.Express {
       deps.timeoutOffsetMs,
     );
     await exporter.refresh(deadlineIn(budgetMs));
-    const body = await registry.metrics();
-    res.set('Cache-Control', 'no-store').type(registry.contentType).send(body);
+    const body = await exporter.metrics.render();
+    res.set('Cache-Control', 'no-store').type(Registry.PROMETHEUS_CONTENT_TYPE).send(body);
   });
 
   app.all('/', onlyMethods(['GET', 'HEAD']), (_req, res) => {

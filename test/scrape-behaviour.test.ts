@@ -116,6 +116,22 @@ describe('max-stale', () => {
   });
 });
 
+test('the balance leaves the output at max-stale even when no attempt happens in between', async () => {
+  h = await Harness.start({ ttlMs: 60_000, maxStaleMs: 15 * 60_000 });
+  h.upstream.replySequence(balance('25.5000'), error(429, { 'retry-after': '3600' }));
+  await h.scrape();
+  h.clock.advance(61_000);
+  await h.scrape(); // the 429 closes the gate for an hour
+  h.clock.advance(13 * 60_000);
+  expect(Harness.value(await h.scrape(), 'tensorpix_credits_balance_usd')).toBe(25.5);
+  expect(Harness.value(await h.scrape(), 'tensorpix_credits_balance_usd')).toBe(25.5);
+  h.clock.advance(60_000);
+  const gone = await h.scrape();
+  expect(h.upstream.requests).toHaveLength(2);
+  expect(Harness.value(gone, 'tensorpix_credits_balance_usd')).toBeUndefined();
+  expect(Harness.value(gone, 'tensorpix_up')).toBe(0);
+});
+
 describe('spent and added', () => {
   test('good balances 10 → 8 → 15 → 14 give spent 3 and added 7; failures in between change nothing', async () => {
     h = await Harness.start({ ttlMs: 1000 });

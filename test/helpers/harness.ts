@@ -89,7 +89,6 @@ export class Harness {
     });
     this.app = createServer({
       exporter: this.exporter,
-      registry: this.registry,
       logger,
       version: '1.2.3',
       telemetryPath: '/metrics',
