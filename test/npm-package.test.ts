@@ -56,14 +56,12 @@ test('installed from the tarball, `npx tensorpix-exporter` answers --version and
   });
   expect(version).toMatch(/^tensorpix-exporter, version \d+\.\d+\.\d+/);
 
-  const child = spawn(
-    'npx',
-    ['--no-install', 'tensorpix-exporter', '--demo', '--web.listen-address=127.0.0.1:0'],
-    {
-      cwd: app,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  // The installed bin itself, not through npx: a signal to npx would not reach it.
+  const bin = join(app, 'node_modules', '.bin', 'tensorpix-exporter');
+  const child = spawn(bin, ['--demo', '--web.listen-address=127.0.0.1:0'], {
+    cwd: app,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   try {
     const address = await new Promise<string>((resolve, reject) => {
       let log = '';
