@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { readYamlFile } from './yaml-file';
 import { parseDuration } from './duration';
 import { checkApiUrl } from './api-url';
 import type { AccountSpec } from './exporter';
@@ -32,17 +32,9 @@ export function parseAccountsFile(
   readFile: (path: string) => string,
   defaults: AccountDefaults,
 ): AccountSpec[] | string[] {
-  let document: unknown;
-  try {
-    document = parse(readFile(path), { uniqueKeys: true });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return [
-      code && /^E[A-Z]+$/.test(code)
-        ? `cannot read ${path} (${code})`
-        : `${path} is not valid YAML (${code ?? 'error'})`,
-    ];
-  }
+  const yaml = readYamlFile(path, readFile);
+  if ('problem' in yaml) return [yaml.problem];
+  const document = yaml.document;
   if (!isMapping(document)) return [`${path} must hold a YAML mapping with an accounts list`];
   const problems: string[] = [];
   for (const key of Object.keys(document)) if (!TOP_KEYS.includes(key)) problems.push(`unknown key ${key}`);

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { readYamlFile } from './yaml-file';
 import { parseDuration } from './duration';
 import { tlsProblems, type TlsSettings } from './web-tls-settings';
 
@@ -80,17 +80,9 @@ function strings(value: unknown, name: string, problems: string[]): string[] {
  */
 export function parseWebConfig(path: string, readFile: (path: string) => string): WebConfig | string[] {
   const problems: string[] = [];
-  let document: unknown;
-  try {
-    document = parse(readFile(path), { uniqueKeys: true }) ?? {};
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return [
-      code && /^E[A-Z]+$/.test(code)
-        ? `cannot read ${path} (${code})`
-        : `${path} is not valid YAML (${code ?? 'error'})`,
-    ];
-  }
+  const yaml = readYamlFile(path, readFile);
+  if ('problem' in yaml) return [yaml.problem];
+  const document = yaml.document ?? {};
   if (!isSection(document)) return [`${path} must hold a YAML mapping`];
   unknownKeys(document, '', problems);
   const read = (file: string) => readFile(resolve(dirname(path), file));
