@@ -3,7 +3,7 @@ import { readYamlFile } from './yaml-file';
 import { parseDuration } from './duration';
 import { checkApiUrl } from './api-url';
 import type { AccountSpec } from './exporter';
-import { tokenProblem, trimToken } from './token';
+import { tokenFileProblem } from './token';
 
 /** ACCOUNT_NAME is what an `account` label value may be: short, and safe in any URL or file name. */
 export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -60,14 +60,8 @@ export function parseAccountsFile(
     if (typeof tokenFile !== 'string' || tokenFile === '')
       return problems.push(`${where}.token_file is required`);
     const tokenPath = resolve(dirname(path), tokenFile);
-    try {
-      const problem = tokenProblem(trimToken(readFile(tokenPath)));
-      if (problem) problems.push(`${where}: token file ${tokenPath} ${problem}`);
-    } catch (error) {
-      problems.push(
-        `${where}: token file ${tokenPath} cannot be read (${(error as { code?: string }).code ?? 'error'})`,
-      );
-    }
+    const problem = tokenFileProblem(tokenPath, readFile);
+    if (problem) problems.push(`${where}: ${problem}`);
     if (typeof name === 'string')
       accounts.push({
         name,

@@ -1,5 +1,5 @@
 import type { ConfigSources } from './config';
-import { tokenProblem, trimToken, type TokenSource } from './token';
+import { tokenFileProblem, tokenProblem, trimToken, type TokenSource } from './token';
 
 const TOKEN_ENV = 'TENSORPIX_API_TOKEN';
 
@@ -34,14 +34,8 @@ export function readCredentials(
     return { kind: 'value', value: trimToken(envToken) };
   }
   if (tokenFile !== undefined) {
-    try {
-      const problem = tokenProblem(trimToken(sources.readFile(tokenFile)));
-      if (problem) problems.push(`token file ${tokenFile} ${problem}`);
-    } catch (error) {
-      problems.push(
-        `token file ${tokenFile} cannot be read (${(error as { code?: string }).code ?? 'error'})`,
-      );
-    }
+    const problem = tokenFileProblem(tokenFile, sources.readFile);
+    if (problem) problems.push(problem);
     return { kind: 'file', path: tokenFile };
   }
   return undefined;

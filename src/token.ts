@@ -33,11 +33,28 @@ export async function readToken(source: TokenSource): Promise<string> {
   try {
     text = await readFile(source.path, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'error';
-    throw new TokenError(`token file ${source.path} cannot be read (${code})`);
+    throw new TokenError(unreadable(source.path, error));
   }
   const token = trimToken(text);
   const problem = tokenProblem(token);
   if (problem) throw new TokenError(`token file ${source.path} ${problem}`);
   return token;
+}
+
+const unreadable = (path: string, error: unknown) =>
+  `token file ${path} cannot be read (${(error as { code?: string }).code ?? 'error'})`;
+
+/**
+ * tokenFileProblem checks a token file at load time (flags, --config.file, a reload) and
+ * says what is wrong with it, in the same words as readToken, never repeating the token.
+ */
+export function tokenFileProblem(path: string, readFileSync: (path: string) => string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path);
+  } catch (error) {
+    return unreadable(path, error);
+  }
+  const problem = tokenProblem(trimToken(text));
+  return problem && `token file ${path} ${problem}`;
 }
