@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { balance, startFakeUpstream, type FakeUpstream } from '../test/helpers/fake-upstream';
+import { balance, startFakeApi, type FakeApi } from '../test/helpers/fake-api';
 import { loadDashboard, queriesOf, substitute } from '../test/helpers/dashboard';
 import { freePort, poll, Stack } from './processes';
 import { REPO, writeAlertmanagerConfig, writePrometheusConfig, writeShortenedRules } from './stack-config';
 import { startWebhookReceiver, type WebhookAlert } from './webhook-receiver';
 
 const stack = new Stack();
-let upstream: FakeUpstream;
+let upstream: FakeApi;
 let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let exporterAddress: string;
 let prometheusUrl: string;
@@ -32,7 +32,7 @@ async function instantQuery(expr: string): Promise<unknown[]> {
 }
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startFakeApi();
   upstream.reply((req, res) => {
     if (req.headers.authorization === 'Token rich-token') return balance('500.0000')(req, res);
     lowBalance -= 0.01;

@@ -1,77 +1,76 @@
 // Soak: many scrapes of the real exporter against a misbehaving fake TensorPix API, to
 // show that memory and upstream sockets stay flat. `npm run soak` prints the figures;
 // test/soak.test.ts runs a short variant with bounds. Needs `npm run build` first.
-const { createServer } = require('node:http');
-const { Registry } = require('prom-client');
-const { Agent, request } = require('undici');
-const { createExporter } = require('../dist/exporter');
-const { createHttpServer } = require('../dist/http-server');
-const { createLogger } = require('../dist/logger');
-const { createServer: createApp } = require('../dist/server');
 const { Writable } = require('node:stream');
+const { Agent, request } = require('undici');
+const { createApp } = require('../dist/app');
+const { createLogger } = require('../dist/log/logger');
+const { createHttpServer } = require('../dist/web/http-server');
+const { startFakeApi, balance, error, hang, json, reset } = require('../test/helpers/fake-api');
 
 const TOKEN = 'soak-token';
-const answer = (res, status, body, headers = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(body);
-};
 
 // After a run of 401s, each request gets the next fault of this list in turn.
 const FAULTS = [
-  (res) => answer(res, 200, '{"balance_usd": "12.3400"}'),
-  (res) => answer(res, 503, '<html>down</html>'),
-  (res) => answer(res, 429, '{"detail":"slow down"}', { 'retry-after': '1' }),
-  () => undefined, // hang until the exporter gives up
-  (res) => res.socket.destroy(), // reset
-  (res) => answer(res, 200, 'x'.repeat(200 * 1024)), // too large
-  (res) => answer(res, 200, '{"balance_usd": ""}'),
-  (res) => answer(res, 302, '', { location: 'http://127.0.0.1:1/' }),
+  balance('12.3400'),
+  json(503, '<html>down</html>'),
+  error(429, { 'retry-after': '1' }),
+  hang, // until the attempt's timeout
+  reset,
+  json(200, 'x'.repeat(200 * 1024)), // too large
+  json(200, '{"balance_usd": ""}'),
+  json(302, '', { location: 'http://127.0.0.1:1/' }),
 ];
 
 async function startFake(first401s) {
+  const api = await startFakeApi();
   let requests = 0;
-  const server = createServer((req, res) => {
+  api.reply((req, res) => {
     requests++;
-    if (requests <= first401s) return answer(res, 401, '{"detail":"Invalid token."}');
-    FAULTS[requests % FAULTS.length](res);
+    if (requests <= first401s) return error(401)(req, res);
+    FAULTS[requests % FAULTS.length](req, res);
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const openSockets = () => new Promise((resolve) => server.getConnections((_e, count) => resolve(count)));
-  return { server, url: `http://127.0.0.1:${server.address().port}`, openSockets, requests: () => requests };
+  return api;
 }
 
 /**
  * runSoak scrapes `scrapes` times with a fake clock that moves 100 ms per scrape and a
- * 1 s TTL, so about one scrape in ten reaches the upstream; backoff is capped at 1 s so
- * faults keep coming. `onSample` receives figures at start, middle and end.
+ * 1 s TTL, so about one scrape in ten reaches the upstream; every tenth scrape lifts the
+ * backoff (as a reload does) so faults keep coming. `onSample` receives figures at start,
+ * middle and end.
  */
 async function runSoak({ scrapes, concurrency = 8, onSample }) {
   const fake = await startFake(50);
   let nowMs = Date.now();
-  const registry = new Registry();
   const silent = new Writable({ write: (_c, _e, done) => done() });
-  const logger = createLogger({ level: 'warn', format: 'json', destination: silent });
-  const exporter = createExporter({
-    accounts: [{ name: 'soak', apiUrl: fake.url, timeoutMs: 200, token: { kind: 'value', value: TOKEN } }],
-    registry,
-    logger,
-    buildInfo: { version: 'soak', revision: 'soak', nodejs_version: process.version },
-    exporterMetrics: true,
-    cache: { ttlMs: 1000, maxStaleMs: 60_000, now: () => nowMs, maxBackoffMs: 1000 },
-    concurrency: 4,
-  });
-  const app = createApp({
-    exporter,
-    logger,
-    version: 'soak',
-    telemetryPath: '/metrics',
-    timeoutOffsetMs: 500,
-    enableLifecycle: false,
-    isReady: () => true,
-    reload: () => ({ ok: true, problems: [] }),
-    now: () => nowMs,
-  });
-  const server = createHttpServer(app);
+  const app = createApp(
+    {
+      listen: { port: 0 },
+      telemetryPath: '/metrics',
+      timeoutOffsetMs: 500,
+      enableLifecycle: false,
+      exporterMetrics: true,
+      apiUrl: fake.url,
+      upstreamTimeoutMs: 200,
+      accountName: 'soak',
+      accounts: [{ name: 'soak', apiUrl: fake.url, timeoutMs: 200, token: { kind: 'value', value: TOKEN } }],
+      concurrency: 4,
+      cacheTtlMs: 1000,
+      cacheMaxStaleMs: 60_000,
+      logLevel: 'warn',
+      logFormat: 'json',
+      demo: false,
+      check: false,
+    },
+    {
+      logger: createLogger({ level: 'warn', format: 'json', destination: silent }),
+      readFile: () => '',
+      isReady: () => true,
+      now: () => nowMs,
+      buildInfo: { version: 'soak', revision: 'soak', nodejs_version: process.version },
+    },
+  );
+  const server = createHttpServer(app.handler);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}/metrics`;
   const agent = new Agent({ connections: concurrency });
@@ -84,8 +83,8 @@ async function runSoak({ scrapes, concurrency = 8, onSample }) {
       scrapes: done,
       heapUsedMiB: +(memory.heapUsed / 2 ** 20).toFixed(1),
       rssMiB: +(memory.rss / 2 ** 20).toFixed(1),
-      upstreamSockets: await fake.openSockets(),
-      upstreamRequests: fake.requests(),
+      upstreamSockets: fake.openSockets(),
+      upstreamRequests: fake.requests.length,
     });
   };
 
@@ -96,6 +95,7 @@ async function runSoak({ scrapes, concurrency = 8, onSample }) {
     while (done < scrapes) {
       done++;
       nowMs += 100;
+      if (done % 10 === 0) app.accounts.retryNow();
       const { statusCode, body } = await request(url, {
         dispatcher: agent,
         headers: { 'x-prometheus-scrape-timeout-seconds': '0.7' },
@@ -109,11 +109,11 @@ async function runSoak({ scrapes, concurrency = 8, onSample }) {
   await sample('end', done);
   // Sockets left open only by keep-alive, once requests in flight are over.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const settledSockets = await fake.openSockets();
+  const settledSockets = fake.openSockets();
   await agent.close();
   server.close();
-  await exporter.close();
-  fake.server.close();
+  await app.close();
+  await fake.close();
   return { failures, settledSockets };
 }
 

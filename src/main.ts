@@ -1,19 +1,14 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
-import { loadConfig, type Config } from './config';
+import { createApp } from './app';
+import { helpText } from './config/flags';
+import { formatListenAddress } from './config/listen-address';
+import { loadConfig, type Config } from './config/load-config';
+import { readRegularFileSync } from './config/regular-file';
 import { startDemoApi } from './demo/demo-api';
-import { createExporter, type AccountSpec } from './exporter';
-import { helpText } from './flags';
-import { createHttpServer } from './http-server';
-import { formatListenAddress } from './listen-address';
-import { createLogger, type Logger } from './logger';
-import { createReloader } from './reload';
-import { createServer } from './server';
+import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
-
-const readFile = (path: string) => readFileSync(path, 'utf8');
+import { createHttpServer } from './web/http-server';
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -22,45 +17,24 @@ const SHUTDOWN_LIMIT_MS = 1800;
 
 async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   const demo = config.demo ? await startDemoApi() : undefined;
-  const accounts: AccountSpec[] = demo
-    ? [
+  if (demo) {
+    config = Object.freeze({
+      ...config,
+      accounts: [
         {
           name: config.accountName,
           apiUrl: demo.apiUrl,
           timeoutMs: config.upstreamTimeoutMs,
-          token: { kind: 'value', value: demo.token },
+          token: { kind: 'value' as const, value: demo.token },
         },
-      ]
-    : config.accounts;
-  if (demo) logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
+      ],
+    });
+    logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
+  }
 
-  const registry = new Registry();
-  const exporter = createExporter({
-    accounts,
-    registry,
-    logger,
-    buildInfo: { version: VERSION, revision: REVISION, nodejs_version: process.version },
-    exporterMetrics: config.exporterMetrics,
-    cache: { ttlMs: config.cacheTtlMs, maxStaleMs: config.cacheMaxStaleMs, now: Date.now },
-    concurrency: config.concurrency,
-    ...(config.caCert !== undefined && { caCert: config.caCert }),
-  });
-  const reload = createReloader({ config, exporter, logger, readFile, now: Date.now });
   let listening = false;
-  const app = createServer({
-    exporter,
-    logger,
-    version: VERSION,
-    telemetryPath: config.telemetryPath,
-    timeoutOffsetMs: config.timeoutOffsetMs,
-    enableLifecycle: config.enableLifecycle,
-    isReady: () => listening,
-    reload,
-    now: Date.now,
-    ...(config.web && { web: config.web }),
-  });
-
-  const server = createHttpServer(app, config.web?.tls);
+  const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
+  const server = createHttpServer(app.handler, config.web?.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => resolve());
@@ -83,25 +57,19 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     logger.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
     listening = false;
-    server.close(() => {
-      Promise.allSettled([exporter.close(), demo?.close()]).then(() => process.exit(0));
-    });
+    // Aborting every attempt lets scrapes in flight answer (with tensorpix_up 0) at once.
+    const closed = Promise.allSettled([app.close(), demo?.close()]);
+    server.close(() => void closed.then(() => process.exit(0)));
     server.closeIdleConnections();
-    // Aborting upstream calls lets scrapes in flight answer (with tensorpix_up 0) at once.
-    void exporter.close();
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => reload());
+  process.on('SIGHUP', () => app.reload());
 }
 
 function main(): void {
-  const result = loadConfig({
-    argv: process.argv.slice(2),
-    env: process.env,
-    readFile,
-  });
+  const result = loadConfig({ argv: process.argv.slice(2), env: process.env, readFile: readRegularFileSync });
   if (result.kind === 'help') {
     process.stdout.write(helpText(VERSION));
     return;

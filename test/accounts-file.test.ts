@@ -1,4 +1,4 @@
-import { parseAccountsFile } from '../src/accounts-file';
+import { readAccountsFile } from '../src/config/accounts-file';
 
 const DEFAULTS = { apiUrl: 'https://backend.tensorpix.ai', timeoutMs: 5000 };
 const files: Record<string, string> = {
@@ -8,15 +8,16 @@ const files: Record<string, string> = {
 };
 
 function parse(yaml: string) {
-  return parseAccountsFile(
+  const result = readAccountsFile(
     '/etc/tpx/accounts.yml',
-    (path) => {
+    (path: string) => {
       if (path === '/etc/tpx/accounts.yml') return yaml;
       if (path in files) return files[path]!;
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });
     },
     DEFAULTS,
   );
+  return result.ok ? result.value : result.problems;
 }
 
 test('accounts with top-level defaults and per-account overrides; token paths relative to the file', () => {
@@ -83,7 +84,7 @@ test.each<[string, string, string[]]>([
     'api_url: ftp://x\naccounts:\n  - {name: a, token_file: prod.token, timeout: soon}\n',
     [
       'api_url must be an http:// or https:// URL without credentials, query or fragment',
-      'accounts[0].timeout must be a duration above 0 such as 5s',
+      'accounts[0].timeout must be a duration such as 500ms, 30s, 5m or 1h, not "soon"',
     ],
   ],
   [
@@ -92,6 +93,15 @@ test.each<[string, string, string[]]>([
     ['accounts[0] must be a mapping with name and token_file'],
   ],
   ['not YAML', 'accounts: [\n', ['/etc/tpx/accounts.yml is not valid YAML (BAD_INDENT)']],
+  [
+    'timeouts out of range',
+    'timeout: 1000d\naccounts:\n  - {name: a, token_file: prod.token, timeout: 1.5ms}\n  - {name: b, token_file: prod.token, timeout: 5}\n',
+    [
+      'timeout must be from 10ms to 5m, not "1000d"',
+      'accounts[0].timeout must be from 10ms to 5m, not "1.5ms"',
+      'accounts[1].timeout must be a duration such as 5s, not 5',
+    ],
+  ],
 ])('%s', (_name, yaml, problems) => {
   expect(parse(yaml)).toEqual(problems);
 });

@@ -1,4 +1,4 @@
-import { loadConfig, type ConfigSources } from '../src/config';
+import { loadConfig, type ConfigSources } from '../src/config/load-config';
 
 const SECRET = 'tpx-secret-value-0042';
 const files: Record<string, string> = {
@@ -13,7 +13,7 @@ function load(argv: string[], env: Record<string, string> = {}) {
   const sources: ConfigSources = {
     argv,
     env,
-    readFile: (path) => {
+    readFile: (path: string) => {
       if (path in files) return files[path]!;
       throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
     },
@@ -166,7 +166,12 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     {},
     ['--cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "5 minutes"'],
   ],
-  ['a zero timeout', ['--demo', '--tensorpix.timeout=0'], {}, ['--tensorpix.timeout must be more than 0']],
+  [
+    'a zero timeout',
+    ['--demo', '--tensorpix.timeout=0'],
+    {},
+    ['--tensorpix.timeout must be from 10ms to 5m, not "0"'],
+  ],
   [
     'max-stale below ttl',
     ['--demo', '--cache.ttl=10m', '--cache.max-stale=5m'],
@@ -243,6 +248,35 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ['--demo', '--tensorpix.ca-file=/run/not-a-ca'],
     {},
     ['--tensorpix.ca-file: /run/not-a-ca holds no PEM certificate'],
+  ],
+  [
+    'durations out of their ranges',
+    [
+      '--demo',
+      '--tensorpix.timeout=60d',
+      '--web.timeout-offset=2m',
+      '--cache.ttl=2d',
+      '--cache.max-stale=31d',
+    ],
+    {},
+    [
+      '--cache.ttl must be from 0s to 1d, not "2d"',
+      '--cache.max-stale must be from 0s to 30d, not "31d"',
+      '--tensorpix.timeout must be from 10ms to 5m, not "60d"',
+      '--web.timeout-offset must be from 0s to 1m, not "2m"',
+    ],
+  ],
+  [
+    'a sub-millisecond timeout',
+    ['--demo', '--tensorpix.timeout=1.5ms'],
+    {},
+    ['--tensorpix.timeout must be from 10ms to 5m, not "1.5ms"'],
+  ],
+  [
+    'a max-stale shorter than the TTL',
+    ['--demo', '--cache.ttl=10m', '--cache.max-stale=5m'],
+    {},
+    ['--cache.max-stale must not be shorter than --cache.ttl'],
   ],
   [
     'several problems at once',

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness } from './helpers/harness';
-import { balance, error } from './helpers/fake-upstream';
+import { balance, error } from './helpers/fake-api';
 import { havePromtool, promtool } from './helpers/promtool';
 
 const GOLDEN = join(__dirname, 'golden', 'scenario.prom');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Harness, assertNoLeak } from './helpers/harness';
-import { balance, error } from './helpers/fake-upstream';
+import { balance, error } from './helpers/fake-api';
 
 const OLD_KEY = 'tpx-old-key-1111';
 const NEW_KEY = 'tpx-new-key-2222';

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import { Harness, TOKEN } from './helpers/harness';
-import { balance, DETAIL, error, type Responder } from './helpers/fake-upstream';
+import { balance, DETAIL, error, type Responder } from './helpers/fake-api';
 import { haveChromium, renderPage } from './helpers/chromium';
 
 let h: Harness;

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { createLogger, serializeError } from '../src/logger';
+import { createLogger, serializeError } from '../src/log/logger';
 import { UpstreamError } from '../src/tensorpix/upstream-error';
 import { Harness, TOKEN } from './helpers/harness';
-import { balance, error } from './helpers/fake-upstream';
+import { balance, error } from './helpers/fake-api';
 
 test('an account logs when its state changes, not on every scrape', async () => {
   const h = await Harness.start({ ttlMs: 0 });

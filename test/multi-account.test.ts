@@ -1,13 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
-import type { AccountSpec } from '../src/exporter';
+import type { AccountSpec } from '../src/accounts/account';
 import { Harness } from './helpers/harness';
-import { after, balance, error, hang, type Responder } from './helpers/fake-upstream';
+import { after, balance, byToken, error, hang } from './helpers/fake-api';
 import { sampleValue } from './helpers/exposition';
-
-const byToken =
-  (routes: Record<string, Responder>): Responder =>
-  (req, res) =>
-    routes[String(req.headers.authorization).replace('Token ', '')]!(req, res);
 
 const account = (name: string, url: string): Omit<AccountSpec, 'timeoutMs'> => ({
   name,
@@ -20,6 +18,7 @@ afterEach(() => h.close());
 
 test('ok, 401 and hanging accounts: each its own series, and the scrape ends before the deadline', async () => {
   h = await Harness.start({
+    upstreamTimeoutMs: 800,
     accounts: (up) => ['ok', 'denied', 'hanging'].map((name) => account(name, up.url)),
   });
   h.upstream.reply(byToken({ 'tok-ok': balance('42.0000'), 'tok-denied': error(401), 'tok-hanging': hang }));
@@ -55,12 +54,17 @@ test('50 accounts with 100 ms latency and concurrency 4: never more than 4 reque
   for (const name of names) expect(sampleValue(text, 'tensorpix_up', { account: name })).toBe(1);
 });
 
-test('accounts still queued at the deadline are reported as timeout, the others fresh', async () => {
+test('accounts still queued when their timeout passes are reported as timeout, the others fresh', async () => {
   const names = Array.from({ length: 12 }, (_, i) => `queued-${i}`);
-  h = await Harness.start({ concurrency: 2, accounts: (up) => names.map((name) => account(name, up.url)) });
+  h = await Harness.start({
+    concurrency: 2,
+    upstreamTimeoutMs: 900,
+    accounts: (up) => names.map((name) => account(name, up.url)),
+  });
   h.upstream.reply(after(300, balance('1.0000')));
   const started = Date.now();
-  // 1 s for the upstream: about 3 rounds of 2 requests get through; the rest time out in the queue.
+  // 0.9 s per attempt, queueing included: about 3 rounds of 2 requests get through; the
+  // rest time out in the queue, and the scrape (1 s budget) sees every outcome.
   const text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
   expect(Date.now() - started).toBeLessThan(1500);
   const up = names.map((name) => sampleValue(text, 'tensorpix_up', { account: name }));
@@ -73,7 +77,7 @@ test('accounts still queued at the deadline are reported as timeout, the others 
   expect(h.upstream.requests.length).toBeLessThan(names.length);
 });
 
-describe('setAccounts (what a reload applies)', () => {
+describe('replacing the accounts (what a reload applies)', () => {
   test('a removed account loses its series, an added one appears at 0, an unchanged one keeps its cache', async () => {
     h = await Harness.start({
       ttlMs: 60_000,
@@ -83,7 +87,7 @@ describe('setAccounts (what a reload applies)', () => {
     await h.scrape();
     expect(h.upstream.requests).toHaveLength(2);
 
-    h.exporter.setAccounts([
+    h.app.accounts.replace([
       { ...account('keep', h.upstream.url), timeoutMs: 5000 },
       { ...account('new', h.upstream.url), timeoutMs: 5000 },
     ]);
@@ -104,16 +108,24 @@ describe('setAccounts (what a reload applies)', () => {
 
   test('POST /-/reload answers 403 when the lifecycle API is off, 500 with the problems when the new config is bad', async () => {
     h = await Harness.start();
-    expect((await request(h.app).post('/-/reload')).status).toBe(403);
-    expect((await request(h.app).get('/-/reload')).status).toBe(405);
+    expect((await request(h.handler).post('/-/reload')).status).toBe(403);
+    expect((await request(h.handler).get('/-/reload')).status).toBe(405);
     await h.close();
 
-    h = await Harness.start({ enableLifecycle: true });
-    h.reload = () => ({ ok: false, problems: ['--config.file: unknown key acounts'] });
-    const bad = await request(h.app).post('/-/reload');
-    expect(bad.status).toBe(500);
-    expect(bad.text).toContain('unknown key acounts');
-    h.reload = () => ({ ok: true, problems: [] });
-    expect((await request(h.app).post('/-/reload')).status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'tensorpix-reload-'));
+    try {
+      const file = join(dir, 'accounts.yml');
+      writeFileSync(join(dir, 'a.token'), 'tok-a\n');
+      h = await Harness.start({ enableLifecycle: true, configFile: file });
+      writeFileSync(file, 'acounts: []\naccounts:\n  - {name: a, token_file: a.token}\n');
+      const bad = await request(h.handler).post('/-/reload');
+      expect(bad.status).toBe(500);
+      expect(bad.text).toContain('unknown key acounts');
+      writeFileSync(file, 'accounts:\n  - {name: a, token_file: a.token}\n');
+      expect((await request(h.handler).post('/-/reload')).status).toBe(200);
+      expect(h.app.accounts.accounts().map((a) => a.name)).toEqual(['a']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -82,8 +82,8 @@ test('--config.check reads the web config and token files and names every proble
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual([
-      'tensorpix-exporter: --web.config.file: tls_server_config.cert_file: cannot read missing.crt (ENOENT)',
-      'tensorpix-exporter: --web.config.file: tls_server_config.key_file: cannot read missing.key (ENOENT)',
+      `tensorpix-exporter: --web.config.file: tls_server_config.cert_file: cannot read ${join(dir, 'missing.crt')} (ENOENT)`,
+      `tensorpix-exporter: --web.config.file: tls_server_config.key_file: cannot read ${join(dir, 'missing.key')} (ENOENT)`,
       'tensorpix-exporter: --web.config.file: basic_auth_users: the password of alice is not a bcrypt hash',
       `tensorpix-exporter: token file ${join(dir, 'token')} is empty`,
     ]);

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startExporter, type RunningExporter } from './helpers/child';
-import { balance, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream';
+import { balance, startFakeApi, type FakeApi } from './helpers/fake-api';
 import { sampleValue } from './helpers/exposition';
 
 let dir: string;
-let upstream: FakeUpstream;
+let upstream: FakeApi;
 let running: RunningExporter;
 
 const accountsYaml = (names: string[]) =>
@@ -30,7 +30,7 @@ async function until(check: (text: string) => boolean): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tensorpix-reload-'));
-  upstream = await startFakeUpstream();
+  upstream = await startFakeApi();
   upstream.reply(balance('7.0000'));
   for (const name of ['alpha', 'beta', 'gamma']) writeFileSync(join(dir, `${name}.token`), `token-${name}\n`);
   writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'beta']));

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Harness } from './helpers/harness';
-import { after, balance, error, hang, json } from './helpers/fake-upstream';
+import { after, balance, error, hang, json } from './helpers/fake-api';
 
 let h: Harness;
 afterEach(() => h.close());
@@ -156,19 +156,35 @@ describe('spent and added', () => {
 });
 
 describe('deadline', () => {
-  test('an upstream that never answers: the scrape answers before Prometheus gives up, code="timeout"', async () => {
-    h = await Harness.start({ upstreamTimeoutMs: 5000, timeoutOffsetMs: 500 });
+  test('an API that never answers: the attempt times out within the scrape, which answers before Prometheus gives up', async () => {
+    h = await Harness.start({ upstreamTimeoutMs: 800, timeoutOffsetMs: 500 });
     h.upstream.reply(hang);
     const started = Date.now();
     const text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(1500);
-    expect(elapsed).toBeGreaterThanOrEqual(900);
+    expect(elapsed).toBeGreaterThanOrEqual(750);
     expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'timeout' })).toBe(1);
+    expect(Harness.value(text, 'tensorpix_upstream_requests_total')).toBe(1);
     expect(Harness.value(text, 'tensorpix_up')).toBe(0);
   });
 
-  test('with a generous scrape timeout, --tensorpix.timeout still bounds the request', async () => {
+  test('an attempt outlives a short scrape: that scrape answers the state as it stands, the next one the outcome', async () => {
+    h = await Harness.start({ upstreamTimeoutMs: 600, timeoutOffsetMs: 500 });
+    h.upstream.reply(hang);
+    const started = Date.now();
+    const first = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '0.7' });
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(Harness.value(first, 'tensorpix_up')).toBe(0);
+    expect(Harness.value(first, 'tensorpix_upstream_requests_total')).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const second = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '0.7' });
+    expect(Harness.value(second, 'tensorpix_upstream_errors_total', { code: 'timeout' })).toBe(1);
+    expect(Harness.value(second, 'tensorpix_upstream_requests_total')).toBe(1);
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+
+  test('with a generous scrape timeout, --tensorpix.timeout still bounds the attempt', async () => {
     h = await Harness.start({ upstreamTimeoutMs: 300 });
     h.upstream.reply(hang);
     const started = Date.now();
@@ -177,7 +193,7 @@ describe('deadline', () => {
     expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'timeout' })).toBe(1);
   });
 
-  test('without the header, --tensorpix.timeout bounds the scrape', async () => {
+  test('without the header, --tensorpix.timeout bounds the scrape and its timeout is in the answer', async () => {
     h = await Harness.start({ upstreamTimeoutMs: 300 });
     h.upstream.reply(hang);
     const started = Date.now();
@@ -219,7 +235,7 @@ describe('HTTP surface', () => {
   });
 
   test('health, readiness, landing page, 404 and 405 answer without touching the upstream', async () => {
-    const app = h.app;
+    const app = h.handler;
     const healthy = await request(app).get('/-/healthy');
     expect(healthy.status).toBe(200);
     expect((await request(app).get('/-/ready')).status).toBe(200);
@@ -240,7 +256,7 @@ describe('HTTP surface', () => {
   });
 
   test('a malformed request gets a short 400, no stack trace', async () => {
-    const response = await request(h.app).get('/%E0%A4%A');
+    const response = await request(h.handler).get('/%E0%A4%A');
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(response.text).not.toMatch(/at .*\.(js|ts):\d+/);

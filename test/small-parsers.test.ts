@@ -1,7 +1,7 @@
-import { scrapeBudgetMs } from '../src/deadline';
-import { parseDuration } from '../src/duration';
-import { formatListenAddress, parseListenAddress } from '../src/listen-address';
-import { toLogfmt } from '../src/logfmt';
+import { scrapeWaitMs } from '../src/accounts/timing';
+import { formatDuration, parseDuration, parseDurationIn, RANGES } from '../src/config/durations';
+import { formatListenAddress, parseListenAddress } from '../src/config/listen-address';
+import { toLogfmt } from '../src/log/logfmt';
 import { codeForStatus } from '../src/tensorpix/codes';
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../src/tensorpix/retry-after';
 
@@ -16,17 +16,52 @@ test.each([
   ['1d', 86_400_000],
   ['2w', 1_209_600_000],
   ['1y', 31_536_000_000],
-  ['1500us', 1.5],
-])('parseDuration(%p) = %p ms', (text, ms) => {
-  expect(parseDuration(text)).toBe(ms);
+  ['1500us', 2],
+  ['1.0005s', 1001],
+  ['16.1s', 16_100],
+])('parseDuration(%p) = %p ms, whole', (text, ms) => {
+  expect(parseDuration(text)).toEqual({ ok: true, value: ms });
 });
 
 test.each(['', '5', '-1s', '1 s', '5 minutes', 's', '1.s', '1S', '1h-30m', '+1s', 'Infinity', '1e3s'])(
-  'parseDuration(%p) is undefined',
+  'parseDuration(%p) is a problem',
   (text) => {
-    expect(parseDuration(text)).toBeUndefined();
+    expect(parseDuration(text)).toEqual({
+      ok: false,
+      problems: [`must be a duration such as 500ms, 30s, 5m or 1h, not "${text}"`],
+    });
   },
 );
+
+test.each([
+  ['timeout', '60d', 'must be from 10ms to 5m, not "60d"'],
+  ['timeout', '1.5ms', 'must be from 10ms to 5m, not "1.5ms"'],
+  ['timeout', '5m1ms', 'must be from 10ms to 5m, not "5m1ms"'],
+  ['timeoutOffset', '61s', 'must be from 0s to 1m, not "61s"'],
+  ['ttl', '25h', 'must be from 0s to 1d, not "25h"'],
+  ['maxStale', '31d', 'must be from 0s to 30d, not "31d"'],
+] as const)('a %s of %p is out of range', (range, text, problem) => {
+  expect(parseDurationIn(text, RANGES[range])).toEqual({ ok: false, problems: [problem] });
+});
+
+test.each([
+  ['timeout', '10ms', 10],
+  ['timeout', '5m', 300_000],
+  ['timeoutOffset', '0', 0],
+  ['maxStale', '30d', 2_592_000_000],
+] as const)('a %s of %p is in range: %p ms', (range, text, ms) => {
+  expect(parseDurationIn(text, RANGES[range])).toEqual({ ok: true, value: ms });
+});
+
+test.each([
+  [0, '0s'],
+  [10, '10ms'],
+  [1500, '1500ms'],
+  [60_000, '1m'],
+  [86_400_000, '1d'],
+])('formatDuration(%p) = %p', (ms, text) => {
+  expect(formatDuration(ms)).toBe(text);
+});
 
 test.each([
   [':10863', { port: 10863 }],
@@ -34,14 +69,14 @@ test.each([
   ['[::1]:9000', { host: '::1', port: 9000 }],
   ['localhost:8080', { host: 'localhost', port: 8080 }],
 ])('parseListenAddress(%p)', (text, address) => {
-  expect(parseListenAddress(text)).toEqual(address);
+  expect(parseListenAddress(text)).toEqual({ ok: true, value: address });
   expect(formatListenAddress(address)).toBe(text);
 });
 
 test.each(['10863', ':65536', 'host:', 'a b:80', '::1:80', ':-1'])(
-  'parseListenAddress(%p) is undefined',
+  'parseListenAddress(%p) is a problem',
   (text) => {
-    expect(parseListenAddress(text)).toBeUndefined();
+    expect(parseListenAddress(text).ok).toBe(false);
   },
 );
 
@@ -56,25 +91,35 @@ describe('parseRetryAfter', () => {
     ['999999999', MAX_RETRY_AFTER_MS],
     ['Fri, 01 Jan 2100 00:00:00 GMT', MAX_RETRY_AFTER_MS],
   ])('%p waits %p ms', (header, ms) => {
-    expect(parseRetryAfter(header, now)).toBe(ms);
+    expect(parseRetryAfter(header, now)).toEqual({ ok: true, value: ms });
   });
   test.each([undefined, '', 'soon', '-5', '1.5', '12abc', '99999999999'])('%p is unusable', (header) => {
-    expect(parseRetryAfter(header, now)).toBeUndefined();
+    expect(parseRetryAfter(header, now).ok).toBe(false);
   });
 });
 
-describe('scrapeBudgetMs', () => {
+describe('scrapeWaitMs', () => {
   test.each([
-    [undefined, 5000],
-    ['10', 9500],
+    [undefined, 5050],
+    ['10', 5050],
+    ['5', 4500],
     ['1.5', 1000],
     ['0.4', 200],
-    ['garbage', 5000],
-    ['-3', 5000],
-    ['0', 5000],
-    ['NaN', 5000],
-  ])('header %p with a 5s fallback and offset 0.5s gives %p ms', (header, ms) => {
-    expect(scrapeBudgetMs(header, 5000, 500)).toBe(ms);
+    ['0.5', 250],
+    ['0.3', 150],
+    ['0.7', 200],
+    ['1.0005', 500],
+    ['0.0001', 0],
+    ['1e9', 5050],
+    ['2e0', 1500],
+    ['garbage', 5050],
+    ['-3', 5050],
+    ['0', 5050],
+    ['NaN', 5050],
+    ['Infinity', 5050],
+    ['', 5050],
+  ])('header %p, longest timeout 5s and offset 0.5s: waits %p ms', (header, ms) => {
+    expect(scrapeWaitMs(header, 5000, 500)).toBe(ms);
   });
 });
 

@@ -1,14 +1,15 @@
-import { parseWebConfig } from '../src/web-config';
+import { parseWebConfig } from '../src/config/web-config';
 
 const HASH = '$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 function parse(yaml: string, files: Record<string, string> = {}) {
-  return parseWebConfig('/etc/tpx/web.yml', (path) => {
+  const result = parseWebConfig('/etc/tpx/web.yml', (path: string) => {
     if (path === '/etc/tpx/web.yml') return yaml;
     if (path in files) return files[path]!;
     throw Object.assign(new Error('missing'), { code: 'ENOENT' });
   });
+  return result.ok ? result.value : result.problems;
 }
 
 test("exporter-toolkit's documented example works unchanged, with paths relative to the file", () => {
@@ -61,8 +62,8 @@ test.each<[string, string, string[]]>([
     'a missing cert file',
     'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n',
     [
-      'tls_server_config.cert_file: cannot read a.crt (ENOENT)',
-      'tls_server_config.key_file: cannot read a.key (ENOENT)',
+      'tls_server_config.cert_file: cannot read /etc/tpx/a.crt (ENOENT)',
+      'tls_server_config.key_file: cannot read /etc/tpx/a.key (ENOENT)',
     ],
   ],
   ['no key at all', 'tls_server_config:\n  cert: x\n', ['tls_server_config.key_file is required']],
@@ -108,7 +109,10 @@ test.each<[string, string, string[]]>([
   [
     'a bad rate limit',
     'rate_limit:\n  interval: fast\n  burst: -1\n',
-    ['rate_limit.interval must be a duration such as 100ms', 'rate_limit.burst must be a whole number'],
+    [
+      'rate_limit.interval must be a duration such as 500ms, 30s, 5m or 1h, not "fast"',
+      'rate_limit.burst must be a whole number',
+    ],
   ],
   ['not YAML', 'basic_auth_users: [\n', ['/etc/tpx/web.yml is not valid YAML (BAD_INDENT)']],
   [

@@ -2,7 +2,7 @@ import { hashSync } from 'bcryptjs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { Agent, request } from 'undici';
-import { parseWebConfig, type WebConfig } from '../src/web-config';
+import { parseWebConfig, type WebConfig } from '../src/config/web-config';
 import { makeTestCerts, type TestCerts } from './helpers/certs';
 import { Harness } from './helpers/harness';
 import { readFileSync } from 'node:fs';
@@ -17,11 +17,11 @@ afterAll(() => certs.cleanup());
 const ALICE_HASH = hashSync('wonderland', 4);
 
 function webConfig(yaml: string): WebConfig {
-  const parsed = parseWebConfig('/virtual/web.yml', (path) =>
+  const parsed = parseWebConfig('/virtual/web.yml', (path: string) =>
     path === '/virtual/web.yml' ? yaml : readFileSync(path, 'utf8'),
   );
-  if (Array.isArray(parsed)) throw new Error(parsed.join('\n'));
-  return parsed;
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return parsed.value;
 }
 
 const basic = (user: string, password: string) =>

@@ -27,7 +27,11 @@ export interface BalanceRequest {
   signal: AbortSignal;
 }
 
-/** BalanceClient fetches balances over one keep-alive agent shared by all requests. */
+/**
+ * BalanceClient fetches balances over one keep-alive agent shared by all requests. It is
+ * where errors are classified: whatever goes wrong, fetchBalance rejects with an
+ * UpstreamError whose code is of the closed set, and nothing after it classifies again.
+ */
 export interface BalanceClient {
   fetchBalance(req: BalanceRequest): Promise<number>;
   /** close aborts requests in flight and closes every socket. */
@@ -72,7 +76,8 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
         // dripping one is cut off by the limit or the deadline and destroyed below.
         await response.body.dump({ limit: MAX_BODY_BYTES, signal }).catch(() => undefined);
         const code = codeForStatus(statusCode);
-        const retryAfterMs = statusCode === 429 ? parseRetryAfter(headers['retry-after'], now()) : undefined;
+        const retryAfter = statusCode === 429 ? parseRetryAfter(headers['retry-after'], now()) : undefined;
+        const retryAfterMs = retryAfter?.ok ? retryAfter.value : undefined;
         throw new UpstreamError(code, `upstream answered HTTP ${statusCode}`, statusCode, retryAfterMs);
       }
       const contentType = headers['content-type'];
@@ -81,8 +86,8 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
       }
       const text = await readCapped(body, headers['content-length']);
       const balance = parseBalance(text);
-      if (balance instanceof UpstreamError) throw balance;
-      return balance;
+      if (!balance.ok) throw new UpstreamError('invalid_response', balance.problems.join('; '), 200);
+      return balance.value;
     } catch (error) {
       throw classifyError(error, signal.aborted);
     } finally {

@@ -1,10 +1,12 @@
-/**
- * UPSTREAM_CODES is the closed set of outcomes of one upstream request, used as the
- * `code` label. It is closed so that no upstream text can ever become a label value
- * and the number of series per account stays fixed.
- */
+/** HTTP_CODES are the statuses that get a code of their own; others are grouped. */
 export const HTTP_CODES = ['400', '401', '403', '404', '408', '429', '500', '502', '503', '504'] as const;
 
+/**
+ * ERROR_CODES is the closed set of outcomes of a failed attempt, used as the `code` label
+ * of tensorpix_upstream_errors_total. It is closed so that no upstream text can ever
+ * become a label value and the number of series per account stays fixed. `token_file`
+ * means the token file could not be read, so no request was sent.
+ */
 export const ERROR_CODES = [
   ...HTTP_CODES,
   'other_4xx',
@@ -15,14 +17,10 @@ export const ERROR_CODES = [
   'invalid_response',
   'too_large',
   'redirect',
+  'token_file',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** SUCCESS_CODE labels an attempt that produced a good balance. */
-export const SUCCESS_CODE = '200';
-
-export type UpstreamCode = ErrorCode | typeof SUCCESS_CODE;
 
 const listedHttpCodes: ReadonlySet<string> = new Set(HTTP_CODES);
 

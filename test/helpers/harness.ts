@@ -1,19 +1,21 @@
 import { Writable } from 'node:stream';
-import { Registry } from 'prom-client';
-import request from 'supertest';
-import { createExporter, type AccountSpec, type Exporter } from '../../src/exporter';
-import { createLogger } from '../../src/logger';
-import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from '../../src/http-server';
-import { createServer } from '../../src/server';
-import type { WebConfig } from '../../src/web-config';
+import type { LookupFunction } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DETAIL, startFakeUpstream, type FakeUpstream } from './fake-upstream';
+import request from 'supertest';
+import type { AccountSpec } from '../../src/accounts/account';
+import { createApp, type App } from '../../src/app';
+import type { Config, FileReader } from '../../src/config/load-config';
+import { readRegularFileSync } from '../../src/config/regular-file';
+import type { WebConfig } from '../../src/config/web-config';
+import { createLogger } from '../../src/log/logger';
+import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from '../../src/web/http-server';
+import { DETAIL, startFakeApi, type FakeApi } from './fake-api';
 import { sampleValue } from './exposition';
 
 export const TOKEN = 'tpx-test-token-6f1d2c9a';
 
-/** Clock is a hand-moved clock shared by the cache, Retry-After parsing and the page. */
+/** Clock is a hand-moved clock shared by the accounts, Retry-After parsing and the page. */
 export class Clock {
   constructor(public ms = Date.UTC(2026, 10, 1)) {}
   now = () => this.ms;
@@ -28,31 +30,64 @@ export interface HarnessOptions {
   upstreamTimeoutMs?: number;
   timeoutOffsetMs?: number;
   concurrency?: number;
-  /** accounts default to one `default` account on the fake upstream; timeoutMs defaults to upstreamTimeoutMs. */
-  accounts?: (upstream: FakeUpstream) => Array<Omit<AccountSpec, 'timeoutMs'> & { timeoutMs?: number }>;
+  /** accounts default to one `default` account on the fake API; timeoutMs defaults to upstreamTimeoutMs. */
+  accounts?: (api: FakeApi) => Array<Omit<AccountSpec, 'timeoutMs'> & { timeoutMs?: number }>;
   exporterMetrics?: boolean;
   web?: WebConfig;
   enableLifecycle?: boolean;
   caCert?: string;
-  lookup?: import('node:net').LookupFunction;
+  lookup?: LookupFunction;
+  configFile?: string;
+  readFile?: FileReader;
+  /** realClock uses Date.now and performance.now instead of the hand-moved clock. */
+  realClock?: boolean;
+}
+
+/** testConfig is a checked configuration as loadConfig would give it, with the harness' choices. */
+export function testConfig(options: HarnessOptions, api: FakeApi): Config {
+  const timeoutMs = options.upstreamTimeoutMs ?? 5000;
+  const accounts = (
+    options.accounts?.(api) ?? [{ name: 'default', apiUrl: api.url, token: { kind: 'value', value: TOKEN } }]
+  ).map((spec) => ({ timeoutMs, ...spec }));
+  return {
+    listen: { host: '127.0.0.1', port: 0 },
+    telemetryPath: '/metrics',
+    timeoutOffsetMs: options.timeoutOffsetMs ?? 500,
+    enableLifecycle: options.enableLifecycle ?? false,
+    ...(options.web && { web: options.web }),
+    exporterMetrics: options.exporterMetrics ?? false,
+    apiUrl: api.url,
+    upstreamTimeoutMs: timeoutMs,
+    accountName: 'default',
+    accounts,
+    ...(options.configFile !== undefined && { configFile: options.configFile }),
+    ...(options.caCert !== undefined && { caCert: options.caCert }),
+    concurrency: options.concurrency ?? 4,
+    cacheTtlMs: options.ttlMs ?? 60_000,
+    cacheMaxStaleMs: options.maxStaleMs ?? 15 * 60_000,
+    logLevel: 'debug',
+    logFormat: 'json',
+    demo: false,
+    check: false,
+  };
 }
 
 /**
- * Harness runs the real exporter (client, cache, metrics, Express app) against a real
- * fake upstream, with a hand-moved clock and a captured log. Every scrape and, at
- * close, the whole log are checked for the token and the upstream's text.
+ * Harness runs the real exporter (createApp, as main does: client, accounts, metrics,
+ * Express app) against the real fake API, with a hand-moved clock and a captured log.
+ * Every scrape and, at close, the whole log are checked for the token and the API's text.
  */
 export class Harness {
   readonly clock = new Clock();
   readonly logLines: string[] = [];
-  readonly registry = new Registry();
-  exporter!: Exporter;
-  app!: ReturnType<typeof createServer>;
+  app!: App;
+  private config!: Config;
+  private servers: Server[] = [];
 
-  private constructor(readonly upstream: FakeUpstream) {}
+  private constructor(readonly upstream: FakeApi) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const harness = new Harness(await startFakeUpstream());
+    const harness = new Harness(await startFakeApi());
     harness.init(options);
     return harness;
   }
@@ -65,63 +100,43 @@ export class Harness {
         done();
       },
     });
-    const logger = createLogger({ level: 'debug', format: 'json', destination });
-    const accounts = (
-      options.accounts?.(this.upstream) ?? [
-        { name: 'default', apiUrl: this.upstream.url, token: { kind: 'value', value: TOKEN } },
-      ]
-    ).map((spec) => ({ timeoutMs: options.upstreamTimeoutMs ?? 5000, ...spec }));
-    this.exporter = createExporter({
-      accounts,
-      registry: this.registry,
-      logger,
-      buildInfo: { version: '1.2.3', revision: 'abc123', nodejs_version: 'v20.0.0' },
-      exporterMetrics: options.exporterMetrics ?? false,
-      cache: {
-        ttlMs: options.ttlMs ?? 60_000,
-        maxStaleMs: options.maxStaleMs ?? 15 * 60_000,
-        now: this.clock.now,
-      },
-      concurrency: options.concurrency ?? 4,
-      monotonicNow: this.clock.now,
-      ...(options.caCert && { caCert: options.caCert }),
-      ...(options.lookup && { lookup: options.lookup }),
-    });
-    this.app = createServer({
-      exporter: this.exporter,
-      logger,
-      version: '1.2.3',
-      telemetryPath: '/metrics',
-      timeoutOffsetMs: options.timeoutOffsetMs ?? 500,
-      enableLifecycle: options.enableLifecycle ?? false,
+    this.config = testConfig(options, this.upstream);
+    this.app = createApp(this.config, {
+      logger: createLogger({ level: 'debug', format: 'json', destination }),
+      readFile: options.readFile ?? readRegularFileSync,
       isReady: () => true,
-      reload: () => this.reload(),
-      now: this.clock.now,
-      ...(options.web && { web: options.web }),
+      ...(!options.realClock && { now: this.clock.now, monotonicNow: this.clock.now }),
+      ...(options.lookup && { lookup: options.lookup }),
+      buildInfo: { version: '1.2.3', revision: 'abc123', nodejs_version: 'v20.0.0' },
     });
-    this.web = options.web;
   }
 
-  private web?: WebConfig;
-  /** reload is what POST /-/reload calls; tests replace it. */
-  reload: () => { ok: boolean; problems: string[] } = () => ({ ok: true, problems: [] });
-  private servers: Server[] = [];
+  get handler() {
+    return this.app.handler;
+  }
 
   /** listen serves the app on 127.0.0.1 as main does (TLS from the web config) and returns its base URL. */
   async listen(limits: Partial<ServerLimits> = {}): Promise<string> {
-    const server = createHttpServer(this.app, this.web?.tls, { ...DEFAULT_LIMITS, ...limits });
+    const server = createHttpServer(this.app.handler, this.config.web?.tls, { ...DEFAULT_LIMITS, ...limits });
     this.servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const scheme = this.web?.tls ? 'https' : 'http';
+    const scheme = this.config.web?.tls ? 'https' : 'http';
     return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   /** scrape GETs /metrics, expects 200 and returns the body, checked for leaks. */
   async scrape(headers: Record<string, string> = {}): Promise<string> {
-    const response = await request(this.app).get('/metrics').set(headers);
+    const response = await request(this.app.handler).get('/metrics').set(headers);
     expect(response.status).toBe(200);
     assertNoLeak(response.text);
     return response.text;
+  }
+
+  /** settle waits until no attempt is in flight (bounded), for tests that look after the answer. */
+  async settle(limitMs = 5000): Promise<void> {
+    const started = Date.now();
+    while (this.upstream.inFlight() > 0 && Date.now() - started < limitMs)
+      await new Promise((r) => setTimeout(r, 5));
   }
 
   /** value reads one sample of the last scrape's metrics for the default account. */
@@ -134,7 +149,7 @@ export class Harness {
       server.closeAllConnections();
       server.close();
     }
-    await this.exporter.close();
+    await this.app.close();
     await this.upstream.close();
     assertNoLeak(this.logLines.join('\n'));
   }

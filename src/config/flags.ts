@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ConfigSources } from './config';
+import type { ConfigSources } from './load-config';
 
 /** FlagSpec declares one command-line flag; every flag is mirrored by an environment variable. */
 export interface FlagSpec {
@@ -31,7 +31,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'web.timeout-offset',
     type: 'string',
     default: '0.5s',
-    help: "Subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds to get the upstream deadline.",
+    help: "Subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds: how long a scrape waits for the API (0s to 1m).",
   },
   {
     name: 'web.config.file',
@@ -51,7 +51,12 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Base URL of the TensorPix API.',
     envAliases: ['TENSORPIX_API_URL'],
   },
-  { name: 'tensorpix.timeout', type: 'string', default: '5s', help: 'Timeout of one TensorPix API request.' },
+  {
+    name: 'tensorpix.timeout',
+    type: 'string',
+    default: '5s',
+    help: "Timeout of one attempt to read a balance, from its start to its end: waiting for a free slot, reading the token file, the request (10ms to 5m). Keep it below Prometheus' scrape timeout.",
+  },
   {
     name: 'tensorpix.token-file',
     type: 'string',
@@ -78,13 +83,13 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'cache.ttl',
     type: 'string',
     default: '60s',
-    help: 'How long a balance is served from cache before the API is asked again.',
+    help: 'How long a balance is served from cache before the API is asked again (0s to 1d).',
   },
   {
     name: 'cache.max-stale',
     type: 'string',
     default: '15m',
-    help: 'How long the last good balance is still exported while the API fails.',
+    help: 'How long the last good balance is still exported while the API fails (from --cache.ttl to 30d).',
   },
   {
     name: 'log.level',

@@ -1,7 +1,7 @@
 import { createServer as createPlainServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { TlsSettings } from './web-tls-settings';
+import type { TlsSettings } from '../config/web-tls-settings';
 
 /** ServerLimits cut off slow or oversized clients (slowloris, header floods) early. */
 export interface ServerLimits {

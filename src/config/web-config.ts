@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
-import { readYamlFile } from './yaml-file';
-import { parseDuration } from './duration';
+import { collect, fail, ok, type Result } from '../result';
+import { parseDurationIn, RANGES } from './durations';
+import type { FileReader } from './load-config';
+import { readConfigFile, readYamlFile } from './yaml-file';
 import { tlsProblems, type TlsSettings } from './web-tls-settings';
 
 /**
@@ -78,14 +80,14 @@ function strings(value: unknown, name: string, problems: string[]): string[] {
  * (relative paths are taken from the file's folder). It returns the config or every
  * problem, each naming the key it is about.
  */
-export function parseWebConfig(path: string, readFile: (path: string) => string): WebConfig | string[] {
+export function parseWebConfig(path: string, readFile: FileReader): Result<WebConfig> {
   const problems: string[] = [];
   const yaml = readYamlFile(path, readFile);
-  if ('problem' in yaml) return [yaml.problem];
-  const document = yaml.document ?? {};
-  if (!isSection(document)) return [`${path} must hold a YAML mapping`];
+  if (!yaml.ok) return yaml;
+  const document = yaml.value ?? {};
+  if (!isSection(document)) return fail(`${path} must hold a YAML mapping`);
   unknownKeys(document, '', problems);
-  const read = (file: string) => readFile(resolve(dirname(path), file));
+  const read = (file: string) => readConfigFile(resolve(dirname(path), file), readFile);
 
   let tls: TlsSettings | undefined;
   if (document.tls_server_config !== undefined) {
@@ -144,15 +146,21 @@ export function parseWebConfig(path: string, readFile: (path: string) => string)
     if (!isSection(section)) problems.push('rate_limit must be a mapping');
     else {
       unknownKeys(section, 'rate_limit', problems);
-      const intervalMs = typeof section.interval === 'string' ? parseDuration(section.interval) : undefined;
+      const intervalMs = collect(
+        parseDurationIn(
+          typeof section.interval === 'string' ? section.interval : '',
+          RANGES.rateLimitInterval,
+        ),
+        problems,
+        'rate_limit.interval ',
+      );
       const burst = section.burst;
-      if (intervalMs === undefined) problems.push('rate_limit.interval must be a duration such as 100ms');
       if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
         problems.push('rate_limit.burst must be a whole number');
-      if (intervalMs && typeof burst === 'number') rateLimit = { intervalMs, burst };
+      if (intervalMs !== undefined && typeof burst === 'number') rateLimit = { intervalMs, burst };
     }
   }
 
-  if (problems.length > 0) return problems;
-  return { ...(tls && { tls }), headers, users, authExcludedPaths, ...(rateLimit && { rateLimit }) };
+  if (problems.length > 0) return fail(...problems);
+  return ok({ ...(tls && { tls }), headers, users, authExcludedPaths, ...(rateLimit && { rateLimit }) });
 }

@@ -1,3 +1,4 @@
+import { collect, type Result } from '../result';
 import type { SecureVersion } from 'node:tls';
 
 export const CLIENT_AUTH_TYPES = [
@@ -59,7 +60,7 @@ function list(value: unknown, name: string, problems: string[]): string[] {
 /** tlsProblems reads tls_server_config, pushing a problem for each bad key, and returns settings when whole. */
 export function tlsProblems(
   section: Record<string, unknown>,
-  read: (file: string) => string,
+  read: (file: string) => Result<string>,
   problems: string[],
 ): TlsSettings | undefined {
   const before = problems.length;
@@ -69,16 +70,7 @@ export function tlsProblems(
     if (text !== undefined && path !== undefined)
       problems.push(`tls_server_config: give ${inline} or ${file}, not both`);
     if (typeof text === 'string') return text;
-    if (typeof path === 'string') {
-      try {
-        return read(path);
-      } catch (error) {
-        problems.push(
-          `tls_server_config.${file}: cannot read ${path} (${(error as { code?: string }).code ?? 'error'})`,
-        );
-        return undefined;
-      }
-    }
+    if (typeof path === 'string') return collect(read(path), problems, `tls_server_config.${file}: `);
     if (required) problems.push(`tls_server_config.${file} is required`);
     return undefined;
   };

@@ -1,4 +1,4 @@
-import { stateOf, type Account } from './account';
+import type { Account } from '../accounts/account';
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -14,13 +14,14 @@ function age(ms: number): string {
 }
 
 function accountRow(account: Account, nowMs: number): string {
-  const { balance, lastSuccessMs, up, lastError } = account.snapshot();
-  const state = up ? 'ok' : lastError === undefined ? 'not read yet' : `failing: ${stateOf(lastError)}`;
+  const { up, lastError, good } = account.state;
+  const balance = account.state.balanceAt(nowMs);
+  const state = up ? 'ok' : lastError === undefined ? 'not read yet' : `failing: ${lastError.code}`;
   const cells = [
     account.name,
     state,
     balance === undefined ? '—' : `$${balance.toFixed(4)}`,
-    lastSuccessMs === undefined ? 'never' : age(nowMs - lastSuccessMs),
+    good === undefined ? 'never' : age(nowMs - good.atMs),
   ];
   return `<tr>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
 }

@@ -1,5 +1,6 @@
-import type { ConfigSources } from './config';
-import { tokenFileProblem, tokenProblem, trimToken, type TokenSource } from './token';
+import { collect } from '../result';
+import type { ConfigSources } from './load-config';
+import { checkTokenFile, tokenProblem, trimToken, type TokenSource } from './token-file';
 
 const TOKEN_ENV = 'TENSORPIX_API_TOKEN';
 
@@ -34,8 +35,7 @@ export function readCredentials(
     return { kind: 'value', value: trimToken(envToken) };
   }
   if (tokenFile !== undefined) {
-    const problem = tokenFileProblem(tokenFile, sources.readFile);
-    if (problem) problems.push(problem);
+    collect(checkTokenFile(tokenFile, sources.readFile), problems);
     return { kind: 'file', path: tokenFile };
   }
   return undefined;

@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { logfmtStream } from './logfmt';
-import { UpstreamError } from './tensorpix/upstream-error';
+import { UpstreamError } from '../tensorpix/upstream-error';
 
 export type { Logger };
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;

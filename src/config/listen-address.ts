@@ -1,17 +1,19 @@
+import { fail, ok, type Result } from '../result';
+
 /** ListenAddress is where the HTTP server listens; an absent host means every interface. */
 export interface ListenAddress {
   host?: string;
   port: number;
 }
 
-/** parseListenAddress reads `HOST:PORT`, `:PORT` or `[IPv6]:PORT`, or returns undefined. */
-export function parseListenAddress(text: string): ListenAddress | undefined {
+/** parseListenAddress reads `HOST:PORT`, `:PORT` or `[IPv6]:PORT`. */
+export function parseListenAddress(text: string): Result<ListenAddress> {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(text);
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port > 65535) return undefined;
+  const port = Number(match?.[3]);
+  if (!match || port > 65535)
+    return fail(`must be HOST:PORT or :PORT with a port up to 65535, not "${text}"`);
   const host = match[1] ?? match[2];
-  return host ? { host, port } : { port };
+  return ok(host ? { host, port } : { port });
 }
 
 /** formatListenAddress writes an address back the way the flag takes it. */

@@ -1,12 +1,14 @@
-import { parseDuration } from './duration';
+import type { AccountSpec } from '../accounts/account';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger';
+import { collect, fail, type Result } from '../result';
+import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, readAccountsFile } from './accounts-file';
+import { checkApiUrl } from './api-url';
 import { readCredentials } from './credentials';
+import { parseDurationIn, RANGES, type DurationRange } from './durations';
 import { FLAGS, readFlags } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger';
-import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, parseAccountsFile } from './accounts-file';
-import { checkApiUrl } from './api-url';
-import type { AccountSpec } from './exporter';
 import { parseWebConfig, type WebConfig } from './web-config';
+import { readConfigFile } from './yaml-file';
 
 /** Config is the whole, checked configuration of one run. It is frozen. */
 export interface Config {
@@ -41,11 +43,16 @@ export type LoadResult =
   | { kind: 'version' }
   | { kind: 'invalid'; problems: string[] };
 
+/**
+ * FileReader reads a configuration file as UTF-8, at most `maxBytes`, and throws an error
+ * that describeReadError can name when it cannot (main reads regular files only).
+ */
+export type FileReader = (path: string, maxBytes: number) => string;
+
 export interface ConfigSources {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
-  /** readFile reads a file as UTF-8 and throws an error with a `code` when it cannot. */
-  readFile: (path: string) => string;
+  readFile: FileReader;
 }
 
 const RESERVED_PATHS = new Set(['/', '/-/healthy', '/-/ready', '/-/reload']);
@@ -61,6 +68,8 @@ export function loadConfig(sources: ConfigSources): LoadResult {
 
   const raw = (name: string) => given.get(name) ?? FLAGS.find((f) => f.name === name)?.default ?? '';
   const has = (name: string) => given.has(name);
+  const check = <T>(name: string, result: Result<T>, fallback: T): T =>
+    collect(result, problems, `--${name} `) ?? fallback;
   const bool = (name: string): boolean => {
     const value = raw(name).toLowerCase();
     if (value === '' || value === 'false' || value === '0') return false;
@@ -68,41 +77,17 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     problems.push(`--${name} must be true or false, not "${raw(name)}"`);
     return false;
   };
-  const duration = (name: string, min: number): number => {
-    const ms = parseDuration(raw(name));
-    if (ms === undefined)
-      problems.push(`--${name} must be a duration such as 500ms, 30s, 5m or 1h, not "${raw(name)}"`);
-    else if (ms < min) problems.push(`--${name} must be ${min === 0 ? 'at least 0' : 'more than 0'}`);
-    return ms ?? 0;
-  };
-  const file = (name: string): string | undefined => {
-    const path = raw(name);
-    try {
-      return sources.readFile(path);
-    } catch (error) {
-      problems.push(`--${name}: cannot read ${path} (${(error as { code?: string }).code ?? 'error'})`);
-      return undefined;
-    }
-  };
+  const duration = (name: string, range: DurationRange): number =>
+    check(name, parseDurationIn(raw(name), range), range.minMs);
 
-  const listen = parseListenAddress(raw('web.listen-address'));
-  if (!listen)
-    problems.push(
-      `--web.listen-address must be HOST:PORT or :PORT with a port up to 65535, not "${raw('web.listen-address')}"`,
-    );
+  const listen = check('web.listen-address', parseListenAddress(raw('web.listen-address')), { port: 0 });
   const telemetryPath = raw('web.telemetry-path');
   if (!/^\/[\w./-]*$/.test(telemetryPath) || RESERVED_PATHS.has(telemetryPath)) {
     problems.push(
       `--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "${telemetryPath}"`,
     );
   }
-  const checkedApiUrl = checkApiUrl(raw('tensorpix.api-url'));
-  if (checkedApiUrl === undefined) {
-    problems.push(
-      '--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment',
-    );
-  }
-  const apiUrl = checkedApiUrl ?? '';
+  const apiUrl = check('tensorpix.api-url', checkApiUrl(raw('tensorpix.api-url')), '');
   const concurrency = Number(raw('tensorpix.concurrency'));
   if (!/^\d+$/.test(raw('tensorpix.concurrency')) || concurrency < 1 || concurrency > 256) {
     problems.push(
@@ -112,22 +97,18 @@ export function loadConfig(sources: ConfigSources): LoadResult {
   const demo = bool('demo');
   const accountName = given.get('tensorpix.account-name') ?? (demo ? 'demo' : 'default');
   if (!ACCOUNT_NAME.test(accountName)) problems.push(`--tensorpix.account-name must be ${ACCOUNT_NAME_RULE}`);
-  const cacheTtlMs = duration('cache.ttl', 0);
-  const cacheMaxStaleMs = duration('cache.max-stale', 0);
+  const cacheTtlMs = duration('cache.ttl', RANGES.ttl);
+  const cacheMaxStaleMs = duration('cache.max-stale', RANGES.maxStale);
   if (cacheMaxStaleMs < cacheTtlMs) problems.push('--cache.max-stale must not be shorter than --cache.ttl');
   const logLevel = oneOf(raw('log.level'), LOG_LEVELS, 'log.level', problems);
   const logFormat = oneOf(raw('log.format'), LOG_FORMATS, 'log.format', problems);
-  const caCert = has('tensorpix.ca-file') ? file('tensorpix.ca-file') : undefined;
-  if (caCert !== undefined && !caCert.includes('-----BEGIN CERTIFICATE-----')) {
-    problems.push(`--tensorpix.ca-file: ${raw('tensorpix.ca-file')} holds no PEM certificate`);
-  }
-  let web: WebConfig | undefined;
-  if (has('web.config.file')) {
-    const parsed = parseWebConfig(raw('web.config.file'), sources.readFile);
-    if (Array.isArray(parsed)) problems.push(...parsed.map((problem) => `--web.config.file: ${problem}`));
-    else web = parsed;
-  }
-  const upstreamTimeoutMs = duration('tensorpix.timeout', 1);
+  const caCert = has('tensorpix.ca-file')
+    ? collect(readCaFile(raw('tensorpix.ca-file'), sources), problems, '--tensorpix.ca-file: ')
+    : undefined;
+  const web = has('web.config.file')
+    ? collect(parseWebConfig(raw('web.config.file'), sources.readFile), problems, '--web.config.file: ')
+    : undefined;
+  const upstreamTimeoutMs = duration('tensorpix.timeout', RANGES.timeout);
   const configFile = has('config.file') ? raw('config.file') : undefined;
   const token = readCredentials(
     demo,
@@ -144,16 +125,14 @@ export function loadConfig(sources: ConfigSources): LoadResult {
       problems.push(
         '--tensorpix.account-name does not apply with --config.file: name the accounts in the file',
       );
-    const parsed = parseAccountsFile(configFile, sources.readFile, { apiUrl, timeoutMs: upstreamTimeoutMs });
-    if (typeof parsed[0] === 'string')
-      problems.push(...(parsed as string[]).map((problem) => `--config.file: ${problem}`));
-    else accounts = parsed as AccountSpec[];
+    const read = readAccountsFile(configFile, sources.readFile, { apiUrl, timeoutMs: upstreamTimeoutMs });
+    accounts = collect(read, problems, '--config.file: ') ?? [];
   }
 
   const config: Config = {
-    listen: listen ?? { port: 0 },
+    listen,
     telemetryPath,
-    timeoutOffsetMs: duration('web.timeout-offset', 0),
+    timeoutOffsetMs: duration('web.timeout-offset', RANGES.timeoutOffset),
     enableLifecycle: bool('web.enable-lifecycle'),
     ...(web && { web }),
     exporterMetrics: !bool('web.disable-exporter-metrics'),
@@ -173,6 +152,13 @@ export function loadConfig(sources: ConfigSources): LoadResult {
   };
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'run', config: Object.freeze(config) };
+}
+
+function readCaFile(path: string, sources: ConfigSources): Result<string> {
+  const text = readConfigFile(path, sources.readFile);
+  if (text.ok && !text.value.includes('-----BEGIN CERTIFICATE-----'))
+    return fail(`${path} holds no PEM certificate`);
+  return text;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string, problems: string[]): T {

@@ -1,9 +1,11 @@
 import { dirname, resolve } from 'node:path';
-import { readYamlFile } from './yaml-file';
-import { parseDuration } from './duration';
+import type { AccountSpec } from '../accounts/account';
+import { collect, fail, ok, type Result } from '../result';
 import { checkApiUrl } from './api-url';
-import type { AccountSpec } from './exporter';
-import { tokenFileProblem } from './token';
+import { parseDurationIn, RANGES } from './durations';
+import type { FileReader } from './load-config';
+import { checkTokenFile } from './token-file';
+import { readYamlFile } from './yaml-file';
 
 /** ACCOUNT_NAME is what an `account` label value may be: short, and safe in any URL or file name. */
 export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -22,26 +24,26 @@ const isMapping = (value: unknown): value is Mapping =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * parseAccountsFile reads --config.file: a list of accounts, each a name and a token file,
+ * readAccountsFile reads --config.file: a list of accounts, each a name and a token file,
  * with optional `api_url` and `timeout` per account and at the top. It checks every
  * token file now (relative paths are taken from the file's folder) and returns the
  * accounts, or every problem at once. It is called again on each reload.
  */
-export function parseAccountsFile(
+export function readAccountsFile(
   path: string,
-  readFile: (path: string) => string,
+  readFile: FileReader,
   defaults: AccountDefaults,
-): AccountSpec[] | string[] {
+): Result<AccountSpec[]> {
   const yaml = readYamlFile(path, readFile);
-  if ('problem' in yaml) return [yaml.problem];
-  const document = yaml.document;
-  if (!isMapping(document)) return [`${path} must hold a YAML mapping with an accounts list`];
+  if (!yaml.ok) return yaml;
+  const document = yaml.value;
+  if (!isMapping(document)) return fail(`${path} must hold a YAML mapping with an accounts list`);
   const problems: string[] = [];
   for (const key of Object.keys(document)) if (!TOP_KEYS.includes(key)) problems.push(`unknown key ${key}`);
   const base = settings(document, '', defaults, problems);
   if (!Array.isArray(document.accounts) || document.accounts.length === 0) {
     problems.push('accounts must be a list of at least one account');
-    return problems;
+    return fail(...problems);
   }
 
   const accounts: AccountSpec[] = [];
@@ -60,8 +62,7 @@ export function parseAccountsFile(
     if (typeof tokenFile !== 'string' || tokenFile === '')
       return problems.push(`${where}.token_file is required`);
     const tokenPath = resolve(dirname(path), tokenFile);
-    const problem = tokenFileProblem(tokenPath, readFile);
-    if (problem) problems.push(`${where}: ${problem}`);
+    collect(checkTokenFile(tokenPath, readFile), problems, `${where}: `);
     if (typeof name === 'string')
       accounts.push({
         name,
@@ -70,7 +71,7 @@ export function parseAccountsFile(
         token: { kind: 'file', path: tokenPath },
       });
   });
-  return problems.length > 0 ? problems : accounts;
+  return problems.length > 0 ? fail(...problems) : ok(accounts);
 }
 
 /** settings reads the optional api_url and timeout of a mapping over inherited ones. */
@@ -82,17 +83,15 @@ function settings(
 ): AccountDefaults {
   let { apiUrl, timeoutMs } = inherited;
   if (mapping.api_url !== undefined) {
-    const checked = typeof mapping.api_url === 'string' ? checkApiUrl(mapping.api_url) : undefined;
-    if (checked === undefined)
-      problems.push(
-        `${prefix}api_url must be an http:// or https:// URL without credentials, query or fragment`,
-      );
-    else apiUrl = checked;
+    const checked = checkApiUrl(typeof mapping.api_url === 'string' ? mapping.api_url : '');
+    apiUrl = collect(checked, problems, `${prefix}api_url `) ?? apiUrl;
   }
   if (mapping.timeout !== undefined) {
-    const ms = typeof mapping.timeout === 'string' ? parseDuration(mapping.timeout) : undefined;
-    if (!ms) problems.push(`${prefix}timeout must be a duration above 0 such as 5s`);
-    else timeoutMs = ms;
+    const parsed =
+      typeof mapping.timeout === 'string'
+        ? parseDurationIn(mapping.timeout, RANGES.timeout)
+        : fail(`must be a duration such as 5s, not ${JSON.stringify(mapping.timeout)}`);
+    timeoutMs = collect(parsed, problems, `${prefix}timeout `) ?? timeoutMs;
   }
   return { apiUrl, timeoutMs };
 }

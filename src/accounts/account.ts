@@ -1,0 +1,140 @@
+import type { TokenSource } from '../config/token-file';
+import type { Logger } from '../log/logger';
+import { AccountState } from './account-state';
+import { attempt, type AttemptDeps, type Outcome } from './attempt';
+import { retryDelayMs, timerMs } from './timing';
+import { TokenReader } from './token-reader';
+
+/** AccountSpec is one account to watch: its label value, API, attempt timeout and token. */
+export interface AccountSpec {
+  name: string;
+  apiUrl: string;
+  /** timeoutMs bounds each attempt of the account, from its start to its end, whatever it waits for. */
+  timeoutMs: number;
+  token: TokenSource;
+}
+
+export interface AccountDeps extends AttemptDeps {
+  logger: Logger;
+  /** now is the wall clock, in milliseconds. */
+  now: () => number;
+  ttlMs: number;
+  maxStaleMs: number;
+}
+
+/** TOKEN_PROBE_INTERVAL_MS is how often a failing account looks whether its token file changed. */
+export const TOKEN_PROBE_INTERVAL_MS = 1000;
+
+/**
+ * Account is one watched account: its state, and the attempts that update it. An attempt
+ * belongs to the account, not to the scrape that started it: it runs until it settles or
+ * the account's timeout passes, and any number of scrapes may wait for it (single-flight),
+ * each as long as it likes, without cutting it short. A good balance is kept for the TTL;
+ * failures back off (and a 429's Retry-After is honoured); a failing account whose token
+ * file now holds another token tries again at once, as an operator who just rotated the
+ * key expects.
+ */
+export class Account {
+  readonly state: AccountState;
+  private readonly tokenReader: TokenReader;
+  private readonly log: Logger;
+  private inflight?: Promise<void>;
+  private controller?: AbortController;
+  private notBeforeMs = -Infinity;
+  private failures = 0;
+  /** lastToken is the token the last attempt used; undefined when it could not read one. */
+  private lastToken?: string;
+  private lastProbeMs = -Infinity;
+  private stopped = false;
+  private logged = 'unknown';
+
+  constructor(
+    readonly spec: Readonly<AccountSpec>,
+    private readonly deps: AccountDeps,
+  ) {
+    this.state = new AccountState(spec.name, deps.maxStaleMs);
+    this.tokenReader = new TokenReader(spec.token);
+    this.log = deps.logger.child({ account: spec.name });
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** refresh starts an attempt if one is due and none is in flight; it returns the one in flight, if any. */
+  refresh(): Promise<void> | undefined {
+    if (this.inflight || this.stopped) return this.inflight;
+    const nowMs = this.deps.now();
+    if (nowMs >= this.notBeforeMs) {
+      this.inflight = this.run(false);
+    } else if (
+      !this.state.up &&
+      this.tokenReader.isFile &&
+      nowMs - this.lastProbeMs >= TOKEN_PROBE_INTERVAL_MS
+    ) {
+      this.lastProbeMs = nowMs;
+      this.inflight = this.run(true);
+    }
+    return this.inflight;
+  }
+
+  /** retryNow lets a failing account try again at the next scrape, e.g. after a reload. */
+  retryNow(): void {
+    if (!this.state.up) this.notBeforeMs = -Infinity;
+  }
+
+  /** stop ends the account: its attempt in flight is aborted and nothing is recorded any more. */
+  stop(): void {
+    this.stopped = true;
+    this.controller?.abort();
+  }
+
+  /** run makes one attempt under the account's own deadline; a probe makes it only if the token changed. */
+  private async run(probe: boolean): Promise<void> {
+    const controller = (this.controller = new AbortController());
+    const timer = setTimeout(() => controller.abort(), timerMs(this.spec.timeoutMs));
+    try {
+      const target = { apiUrl: this.spec.apiUrl, token: this.tokenReader };
+      const outcome = await attempt(
+        target,
+        this.deps,
+        controller.signal,
+        probe ? { changedFrom: this.lastToken } : undefined,
+      );
+      if (outcome && !this.stopped) this.record(outcome);
+    } finally {
+      clearTimeout(timer);
+      this.controller = undefined;
+      this.inflight = undefined;
+    }
+  }
+
+  private record(outcome: Outcome): void {
+    const nowMs = this.deps.now();
+    if (outcome.token !== undefined && this.lastToken !== undefined && outcome.token !== this.lastToken)
+      this.log.info('token changed, using the new one');
+    this.lastToken = outcome.token;
+    if (outcome.ok) {
+      this.state.succeeded(outcome.usd, nowMs, outcome.seconds);
+      this.failures = 0;
+      this.notBeforeMs = nowMs + this.deps.ttlMs;
+    } else {
+      this.state.failed(outcome.error, outcome.seconds);
+      this.failures++;
+      this.notBeforeMs = nowMs + retryDelayMs(this.failures, this.deps.ttlMs, outcome.error.retryAfterMs);
+    }
+    this.logChange(outcome);
+  }
+
+  /** logChange logs only when the account's state changes (ok → failing, one code → another, failing → ok). */
+  private logChange(outcome: Outcome): void {
+    const next = outcome.ok ? 'ok' : outcome.error.code;
+    if (next === this.logged) return;
+    const previous = this.logged;
+    this.logged = next;
+    if (outcome.ok) this.log.info({ previous }, 'balance read');
+    else if (outcome.error.code === 'token_file')
+      this.log.error({ err: outcome.error }, outcome.error.message);
+    else this.log.warn({ err: outcome.error, previous }, 'balance read failed');
+  }
+}

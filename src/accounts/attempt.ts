@@ -1,0 +1,126 @@
+import { classifyError } from '../tensorpix/classify-error';
+import type { BalanceClient } from '../tensorpix/client';
+import { UpstreamError } from '../tensorpix/upstream-error';
+import type { Limiter } from './limiter';
+import type { TokenReader } from './token-reader';
+
+/** AttemptTarget is what one attempt asks for: an account's balance at its API. */
+export interface AttemptTarget {
+  apiUrl: string;
+  token: TokenReader;
+}
+
+export interface AttemptDeps {
+  client: BalanceClient;
+  limiter: Limiter;
+  /** monotonicNow times requests, in milliseconds. */
+  monotonicNow: () => number;
+}
+
+/** Outcome is how an attempt ended; `seconds` is the request's latency, absent when none was sent. */
+export type Outcome =
+  | { ok: true; usd: number; seconds: number; token: string }
+  | { ok: false; error: UpstreamError; seconds?: number; token?: string };
+
+interface Progress {
+  stage: 'token' | 'queue' | 'request';
+  token?: string;
+  startedMs?: number;
+  release?: () => void;
+}
+
+/**
+ * Probe asks attempt() to go on only if the token file holds another token than
+ * `changedFrom` (the last attempt's); otherwise it ends with no outcome, counting nothing.
+ */
+export interface Probe {
+  changedFrom: string | undefined;
+}
+
+/**
+ * attempt reads the token, waits for a place in the limiter and asks the API, all within
+ * `signal`, the attempt's own deadline. It settles when its deadline passes whatever the
+ * stage it is in, so no slow file, queue or socket can keep it, and gives its limiter
+ * place back when it settles. It never rejects.
+ */
+export async function attempt(
+  target: AttemptTarget,
+  deps: AttemptDeps,
+  signal: AbortSignal,
+  probe?: Probe,
+): Promise<Outcome | undefined> {
+  const progress: Progress = { stage: 'token' };
+  let onAbort!: () => void;
+  const deadline = new Promise<Outcome | undefined>((resolve) => {
+    onAbort = () =>
+      resolve(probe && progress.stage === 'token' ? undefined : timedOut(progress, target, deps));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const work = run(progress, target, deps, signal, probe).catch((error: unknown): Outcome | undefined => ({
+      ok: false,
+      error: classifyError(error, signal.aborted),
+    }));
+    return await Promise.race([work, deadline]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    progress.release?.();
+  }
+}
+
+async function run(
+  progress: Progress,
+  target: AttemptTarget,
+  deps: AttemptDeps,
+  signal: AbortSignal,
+  probe: Probe | undefined,
+): Promise<Outcome | undefined> {
+  const token = await target.token.read(signal);
+  if (probe && (!token.ok || token.value === probe.changedFrom)) return undefined;
+  if (!token.ok) return { ok: false, error: new UpstreamError('token_file', token.problems.join('; ')) };
+  progress.token = token.value;
+  progress.stage = 'queue';
+  progress.release = await deps.limiter.acquire(signal);
+  progress.stage = 'request';
+  const startedMs = (progress.startedMs = deps.monotonicNow());
+  const seconds = () => (deps.monotonicNow() - startedMs) / 1000;
+  try {
+    const usd = await deps.client.fetchBalance({ apiUrl: target.apiUrl, token: token.value, signal });
+    return { ok: true, usd, seconds: seconds(), token: token.value };
+  } catch (error) {
+    // The client has classified the failure already: an UpstreamError passes through as it is.
+    return { ok: false, error: classifyError(error, signal.aborted), seconds: seconds(), token: token.value };
+  } finally {
+    progress.release();
+  }
+}
+
+/** timedOut is the outcome of an attempt whose deadline passed in `progress.stage`. */
+function timedOut(progress: Progress, target: AttemptTarget, deps: AttemptDeps): Outcome {
+  switch (progress.stage) {
+    case 'token':
+      return {
+        ok: false,
+        error: new UpstreamError('token_file', "token file was not read within the account's timeout"),
+      };
+    case 'queue':
+      return {
+        ok: false,
+        error: new UpstreamError(
+          'timeout',
+          "queued behind other accounts' requests until the account's timeout",
+        ),
+        ...(progress.token !== undefined && { token: progress.token }),
+      };
+    case 'request':
+      return {
+        ok: false,
+        error: new UpstreamError(
+          'timeout',
+          `no answer from ${new URL(target.apiUrl).host} within the account's timeout`,
+        ),
+        seconds: (deps.monotonicNow() - progress.startedMs!) / 1000,
+        ...(progress.token !== undefined && { token: progress.token }),
+      };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Every delay the exporter computes at run time is computed here, from inputs that may be
+ * anything (a client's header, a 429's Retry-After), and leaves here as a delay that
+ * Node's timers and AbortSignal.timeout accept: a whole number of milliseconds from 0 to
+ * 2³¹−1. Past that, Node fires a timer at once; a fraction throws a RangeError.
+ */
+
+/** MAX_TIMER_MS is the longest delay a Node timer takes. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** timerMs turns any number into a delay a timer accepts: NaN and negatives are 0, fractions round down, the rest is capped. */
+export function timerMs(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(Math.floor(ms), MAX_TIMER_MS);
+}
+
+/**
+ * SETTLE_GRACE_MS is how much longer than the longest account timeout a scrape without
+ * Prometheus' header waits, so that an attempt that times out is already counted in the
+ * answer of the scrape that waited for it.
+ */
+export const SETTLE_GRACE_MS = 50;
+
+// What Prometheus sends (strconv.FormatFloat) and what Go's ParseFloat reads, without signs.
+const SECONDS = /^\s*(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
+
+/**
+ * scrapeWaitMs is how long one scrape waits for its accounts' attempts before it answers
+ * with their state as it stands. With Prometheus' X-Prometheus-Scrape-Timeout-Seconds it
+ * is that timeout minus --web.timeout-offset (half the timeout when the offset would
+ * leave nothing), so the answer is never later than Prometheus waits. Without a usable
+ * header (curl sends none) it is the longest account timeout and a grace. It is never
+ * longer than that either: every attempt has ended by then.
+ */
+export function scrapeWaitMs(header: string | undefined, longestTimeoutMs: number, offsetMs: number): number {
+  const withoutHeaderMs = longestTimeoutMs + SETTLE_GRACE_MS;
+  const seconds = header !== undefined && SECONDS.test(header) ? Number(header) : NaN;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) return timerMs(withoutHeaderMs);
+  const scrapeTimeoutMs = seconds * 1000;
+  const budgetMs = scrapeTimeoutMs > offsetMs ? scrapeTimeoutMs - offsetMs : scrapeTimeoutMs / 2;
+  return timerMs(Math.min(budgetMs, withoutHeaderMs));
+}
+
+/** waitAtMost resolves when `work` settles or after `ms`, whichever is first; it never rejects. */
+export function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timerMs(ms));
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
+}
+
+/** MIN_BACKOFF_MS is the first wait after a failure when the TTL is shorter (even 0). */
+export const MIN_BACKOFF_MS = 1000;
+/** MAX_BACKOFF_MS caps the wait after repeated failures (unless the TTL is longer). */
+export const MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+/**
+ * retryDelayMs is how long an account waits after its `failures`-th failure in a row:
+ * doubling from the TTL (at least MIN_BACKOFF_MS) up to MAX_BACKOFF_MS, and never less
+ * than a 429's Retry-After (already capped by its parser).
+ */
+export function retryDelayMs(failures: number, ttlMs: number, retryAfterMs = 0): number {
+  const baseMs = Math.max(ttlMs, MIN_BACKOFF_MS);
+  const exponent = Math.min(Math.max(failures - 1, 0), 30);
+  const backoffMs = Math.min(baseMs * 2 ** exponent, Math.max(baseMs, MAX_BACKOFF_MS));
+  return Math.max(backoffMs, retryAfterMs > 0 ? retryAfterMs : 0);
+}

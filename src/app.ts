@@ -1,0 +1,153 @@
+import type { LookupFunction } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Registry } from 'prom-client';
+import { AccountSet } from './accounts/account-set';
+import { Limiter } from './accounts/limiter';
+import { scrapeWaitMs } from './accounts/timing';
+import type { Config, FileReader } from './config/load-config';
+import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
+import type { Logger } from './log/logger';
+import { createAccountsRegistry, type BuildInfo } from './metrics/collector';
+import { createExposition } from './metrics/exposition';
+import { createProcessRegistry } from './metrics/process-metrics';
+import { createBalanceClient } from './tensorpix/client';
+import { REVISION, VERSION } from './version';
+import { basicAuth } from './web/basic-auth';
+import { landingPage } from './web/landing-page';
+import { rateLimit } from './web/rate-limit';
+import { onlyMethods, text } from './web/respond';
+
+export interface AppDeps {
+  logger: Logger;
+  /** readFile reads the accounts file and its token files again on reload. */
+  readFile: FileReader;
+  /** isReady is true once the server listens. */
+  isReady: () => boolean;
+  /** now is the wall clock; tests move it by hand. */
+  now?: () => number;
+  /** monotonicNow times requests; tests pass their hand-moved clock for golden output. */
+  monotonicNow?: () => number;
+  /** lookup replaces DNS resolution of the API's host (tests only). */
+  lookup?: LookupFunction;
+  buildInfo?: BuildInfo;
+}
+
+/** App is the exporter: the Express handler and what main and the tests drive besides HTTP. */
+export interface App {
+  handler: express.Express;
+  accounts: AccountSet;
+  /** reload is what SIGHUP and POST /-/reload do. */
+  reload(): ReloadResult;
+  /** close aborts every attempt in flight and closes the API client's sockets. */
+  close(): Promise<void>;
+}
+
+const SCRAPE_TIMEOUT_HEADER = 'X-Prometheus-Scrape-Timeout-Seconds';
+
+/**
+ * createApp builds the exporter from a checked configuration. It never listens: main
+ * does, and the tests hand the handler to supertest or their own server. An upstream
+ * failure never fails /metrics; it is in the metrics.
+ */
+export function createApp(config: Readonly<Config>, deps: AppDeps): App {
+  const { logger } = deps;
+  const now = deps.now ?? Date.now;
+  const buildInfo = deps.buildInfo ?? {
+    version: VERSION,
+    revision: REVISION,
+    nodejs_version: process.version,
+  };
+  const client = createBalanceClient({
+    userAgent: `tensorpix-exporter/${buildInfo.version}`,
+    ...(config.caCert !== undefined && { caCert: config.caCert }),
+    now,
+    ...(deps.lookup && { lookup: deps.lookup }),
+  });
+  const accounts = new AccountSet(config.accounts, {
+    client,
+    limiter: new Limiter(config.concurrency),
+    logger,
+    now,
+    monotonicNow: deps.monotonicNow ?? (() => performance.now()),
+    ttlMs: config.cacheTtlMs,
+    maxStaleMs: config.cacheMaxStaleMs,
+  });
+  const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
+  const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
+  const exposition = createExposition({
+    accountsRegistry: createAccountsRegistry({ accounts, reload: status, buildInfo }, () =>
+      exposition.renderedAtMs(),
+    ),
+    ...(config.exporterMetrics && { processRegistry: createProcessRegistry() }),
+    stateKey: () => `${accounts.stateKey()}:${status.version}`,
+    nextExpiryMs: (nowMs) => accounts.nextExpiryMs(nowMs),
+    now,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  // Exactly the configured paths: /METRICS and /metrics/ are not /metrics.
+  app.enable('case sensitive routing');
+  app.enable('strict routing');
+  const headers = { 'X-Content-Type-Options': 'nosniff', ...config.web?.headers };
+  app.use((_req, res, next) => {
+    res.set(headers);
+    next();
+  });
+  if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now }));
+  // Every route, health included, needs the credentials unless the file excludes it
+  // (basic_auth_excluded_paths), as with exporter-toolkit.
+  if (config.web && config.web.users.size > 0)
+    app.use(basicAuth(config.web.users, config.web.authExcludedPaths));
+
+  app.all(config.telemetryPath, onlyMethods(['GET', 'HEAD']), async (req, res) => {
+    const waitMs = scrapeWaitMs(
+      req.get(SCRAPE_TIMEOUT_HEADER),
+      accounts.longestTimeoutMs(),
+      config.timeoutOffsetMs,
+    );
+    await accounts.refresh(waitMs);
+    const body = await exposition.render();
+    res.set('Cache-Control', 'no-store').type(Registry.PROMETHEUS_CONTENT_TYPE).send(body);
+  });
+  app.all('/', onlyMethods(['GET', 'HEAD']), (_req, res) => {
+    const page = landingPage({
+      version: buildInfo.version,
+      telemetryPath: config.telemetryPath,
+      accounts: accounts.accounts(),
+      nowMs: now(),
+    });
+    res.type('html').send(page);
+  });
+  app.all('/-/healthy', onlyMethods(['GET', 'HEAD']), (_req, res) => text(res, 200, 'Healthy.'));
+  app.all('/-/ready', onlyMethods(['GET', 'HEAD']), (_req, res) =>
+    deps.isReady() ? text(res, 200, 'Ready.') : text(res, 503, 'Not ready.'),
+  );
+  app.all('/-/reload', onlyMethods(['POST', 'PUT']), (_req, res) => {
+    if (!config.enableLifecycle) return text(res, 403, 'Lifecycle API is not enabled.');
+    const { ok, problems } = reload();
+    if (ok) return text(res, 200, 'Reloaded.');
+    text(res, 500, ['failed to reload config; the running one is kept:', ...problems].join('\n'));
+  });
+
+  app.use((_req: Request, res: Response) => text(res, 404, 'not found'));
+  // Express would answer with a stack trace in development mode; we never do.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return text(res, status, 'bad request');
+    logger.error({ err: error }, 'request failed');
+    text(res, 500, 'internal error');
+  });
+
+  return {
+    handler: app,
+    accounts,
+    reload,
+    async close() {
+      accounts.stop();
+      await client.close();
+    },
+  };
+}

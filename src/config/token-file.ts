@@ -1,0 +1,66 @@
+import { fail, ok, type Result } from '../result';
+import { describeReadError, readRegularFile } from './regular-file';
+
+/** TokenSource is where an account's API token comes from. */
+export type TokenSource = { kind: 'value'; value: string } | { kind: 'file'; path: string };
+
+/** MAX_TOKEN_FILE_BYTES caps what is read of a token file: a token is short. */
+export const MAX_TOKEN_FILE_BYTES = 8 * 1024;
+
+// A token goes into an HTTP header: printable ASCII without spaces, and a sane length.
+const TOKEN_PATTERN = /^[\x21-\x7e]{1,4096}$/;
+
+/** tokenProblem says what is wrong with a token without ever repeating it. */
+export function tokenProblem(token: string): string | undefined {
+  if (token === '') return 'is empty';
+  if (!TOKEN_PATTERN.test(token))
+    return 'holds characters a token cannot have (whitespace, control or non-ASCII) or is over 4096 bytes';
+  return undefined;
+}
+
+/** trimToken drops the trailing newline that editors and `echo` add to secret files. */
+export const trimToken = (text: string) => text.replace(/[\r\n]+$/, '');
+
+/** tokenFromText checks a token file's text; problems name the file, never the token. */
+function tokenFromText(path: string, text: string): Result<string> {
+  const token = trimToken(text);
+  const problem = tokenProblem(token);
+  return problem ? fail(`token file ${path} ${problem}`) : ok(token);
+}
+
+const unreadable = (path: string, error: unknown) =>
+  fail(`token file ${path} cannot be read (${describeReadError(error)})`);
+
+/**
+ * checkTokenFile checks a token file at load time (flags, --config.file, a reload) with
+ * the configuration's reader, in the same words as readTokenFile.
+ */
+export function checkTokenFile(
+  path: string,
+  readFile: (path: string, maxBytes: number) => string,
+): Result<string> {
+  let text: string;
+  try {
+    text = readFile(path, MAX_TOKEN_FILE_BYTES);
+  } catch (error) {
+    return unreadable(path, error);
+  }
+  return tokenFromText(path, text);
+}
+
+/**
+ * readTokenFile reads the token at run time, on every attempt (a few bytes once per TTL),
+ * so a rotated Kubernetes or Docker secret is picked up without a restart. It gives up
+ * when `signal` aborts, and reads only a regular file of at most MAX_TOKEN_FILE_BYTES.
+ */
+export async function readTokenFile(path: string, signal: AbortSignal): Promise<Result<string>> {
+  let text: string;
+  try {
+    text = await readRegularFile(path, MAX_TOKEN_FILE_BYTES, signal);
+  } catch (error) {
+    return signal.aborted
+      ? fail(`token file ${path} was not read within the account's timeout`)
+      : unreadable(path, error);
+  }
+  return tokenFromText(path, text);
+}
