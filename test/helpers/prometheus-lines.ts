@@ -34,7 +34,7 @@ export const LTS_DIR_VARIABLE = 'TENSORPIX_PROMETHEUS_LTS_DIR';
 const REPO = join(__dirname, '..', '..');
 const ltsDir = () => process.env[LTS_DIR_VARIABLE] || join(REPO, '.tools', 'prometheus-lts');
 
-/** TESTED_LINES are the lines the README promises; CI fails unless it finds each of them. */
+/** TESTED_LINES are the lines the README promises, oldest first; CI fails unless it finds each of them. */
 export const TESTED_LINES: readonly LineSpec[] = [
   {
     name: 'Prometheus 2.42 (Debian 12)',
