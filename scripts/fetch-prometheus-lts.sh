@@ -64,7 +64,7 @@ apt_private=(
 
 # The archive now and then drops a connection: try again rather than fail the run.
 for attempt in 1 2 3; do
-  if apt-get -qq "${apt_private[@]}" update &&
+  if apt-get -qq --error-on=any "${apt_private[@]}" update &&
     (cd "$state/download" && apt-get -qq "${apt_private[@]}" download "${PACKAGES[@]}"); then
     break
   fi
