@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { havePromtool, promtool } from './helpers/promtool';
+import { describeEachLine } from './helpers/prometheus-lines';
+import { runTool } from './helpers/promtool';
 
 const PROMETHEUS_DIR = join(__dirname, '..', 'prometheus');
 
@@ -75,39 +75,43 @@ test("every alert's runbook_url lands on a README section", () => {
   for (const rule of alerts) expect(anchors).toContain(rule.alert!.toLowerCase());
 });
 
-const withPromtool = havePromtool() ? test : test.skip;
-
-withPromtool('promtool check rules --lint=all --lint-fatal passes', () => {
-  const result = promtool(
-    ['check', 'rules', '--lint=all', '--lint-fatal', 'alerts.yml'],
-    undefined,
-    PROMETHEUS_DIR,
-  );
-  expect(result.status).toBe(0);
-  expect(result.output).toMatch(/SUCCESS/);
-});
-
-withPromtool('promtool test rules passes, with a firing and a quiet case for every alert', () => {
+test('promtool test rules has a firing and a quiet case for every alert', () => {
   const tests = readFileSync(join(PROMETHEUS_DIR, 'alerts.test.yml'), 'utf8');
   for (const name of EXPECTED) {
     // A case that expects the alert with labels, and one that expects it with no alerts.
     expect(tests).toMatch(new RegExp(`alertname: ${name}\\s*\\n\\s*exp_alerts:\\s*\\n\\s*- exp_labels`));
     expect(tests).toMatch(new RegExp(`alertname: ${name}\\s*\\n\\s*exp_alerts: \\[\\]`));
   }
-  const result = promtool(['test', 'rules', 'alerts.test.yml'], undefined, PROMETHEUS_DIR);
-  expect(result).toMatchObject({ status: 0 });
-  expect(result.output).toMatch(/SUCCESS/);
 });
 
-withPromtool('the example Prometheus configuration passes promtool check config', () => {
-  const result = promtool(['check', 'config', 'prometheus.example.yml'], undefined, PROMETHEUS_DIR);
-  expect(result.status).toBe(0);
-});
+describeEachLine((line) => {
+  const inPrometheusDir = { cwd: PROMETHEUS_DIR };
 
-withPromtool('the example Alertmanager configuration passes amtool check-config', () => {
-  const result = spawnSync('amtool', ['check-config', join(PROMETHEUS_DIR, 'alertmanager.example.yml')], {
-    encoding: 'utf8',
+  test('promtool check rules --lint=all --lint-fatal passes', () => {
+    const result = runTool(
+      line.promtool,
+      ['check', 'rules', '--lint=all', '--lint-fatal', 'alerts.yml'],
+      inPrometheusDir,
+    );
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
   });
-  expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/SUCCESS/);
+
+  test('promtool test rules passes', () => {
+    const result = runTool(line.promtool, ['test', 'rules', 'alerts.test.yml'], inPrometheusDir);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  });
+
+  test('the example Prometheus configuration passes promtool check config', () => {
+    const result = runTool(line.promtool, ['check', 'config', 'prometheus.example.yml'], inPrometheusDir);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  });
+
+  test('the example Alertmanager configuration passes amtool check-config', () => {
+    const result = runTool(line.amtool, ['check-config', 'alertmanager.example.yml'], inPrometheusDir);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  });
 });

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { havePromtool, promtool } from './helpers/promtool';
+import { describeEachLine } from './helpers/prometheus-lines';
+import { runTool } from './helpers/promtool';
 
 const REPO = join(__dirname, '..');
 const DEPLOY = join(REPO, 'deploy');
@@ -137,9 +138,8 @@ test('Prometheus scrapes the exporter and loads the mounted alert rules', () => 
   expect(config.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
 });
 
-(havePromtool() ? test : test.skip)(
-  'the stack’s Prometheus configuration passes promtool check config',
-  () => {
+describeEachLine((line) => {
+  test('the stack’s Prometheus configuration passes promtool check config', () => {
     // rule_files names the path inside the container; point it at the repository's file.
     const dir = mkdtempSync(join(tmpdir(), 'tensorpix-compose-'));
     try {
@@ -148,14 +148,14 @@ test('Prometheus scrapes the exporter and loads the mounted alert rules', () => 
         join(REPO, 'prometheus', 'alerts.yml'),
       );
       writeFileSync(join(dir, 'prometheus.yml'), text);
-      const result = promtool(['check', 'config', 'prometheus.yml'], undefined, dir);
+      const result = runTool(line.promtool, ['check', 'config', 'prometheus.yml'], { cwd: dir });
       expect(result.output).toContain('SUCCESS');
       expect(result.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  },
-);
+  });
+});
 
 test('Grafana gets the Prometheus data source (uid prometheus) and the bundled dashboard', () => {
   const datasources = yamlFile<{ datasources: Array<Record<string, unknown>> }>(

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness } from './helpers/harness';
 import { balance, error } from './helpers/fake-api';
-import { havePromtool, promtool } from './helpers/promtool';
+import { describeEachLine } from './helpers/prometheus-lines';
+import { runTool } from './helpers/promtool';
 
 const GOLDEN = join(__dirname, 'golden', 'scenario.prom');
 
@@ -27,19 +28,16 @@ test('the exposition text of a scripted scenario matches the golden file', async
   expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
 });
 
-const withPromtool = havePromtool() ? test : test.skip;
-
-withPromtool(
-  'promtool check metrics prints nothing for the full output, process metrics included',
-  async () => {
+describeEachLine((line) => {
+  test('promtool check metrics prints nothing for the full output, process metrics included', async () => {
     h = await Harness.start({ ttlMs: 60_000, exporterMetrics: true });
     const text = await scenario();
     expect(text).toContain('process_cpu_seconds_total');
-    expect(promtool(['check', 'metrics'], text)).toEqual({ status: 0, output: '' });
-  },
-);
+    expect(runTool(line.promtool, ['check', 'metrics'], { input: text })).toEqual({ status: 0, output: '' });
+  });
 
-withPromtool('promtool rejects a broken exposition, so the check above can fail', () => {
-  const broken = '# HELP x_total A counter.\n# TYPE x_total gauge\nx_total 1\n';
-  expect(promtool(['check', 'metrics'], broken).status).not.toBe(0);
+  test('promtool rejects a broken exposition, so the check above can fail', () => {
+    const broken = '# HELP x_total A counter.\n# TYPE x_total gauge\nx_total 1\n';
+    expect(runTool(line.promtool, ['check', 'metrics'], { input: broken }).status).not.toBe(0);
+  });
 });

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { TESTED_LINES } from './helpers/prometheus-lines';
+
+// What the README promises, what the fetch script fetches, what the test matrix requires in
+// CI and what the compose stack runs must name the same release lines; each is edited by hand.
+const REPO = join(__dirname, '..');
+const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
+const newest = TESTED_LINES[TESTED_LINES.length - 1]!;
+
+test('the fetch script fetches the newest line the matrix requires', () => {
+  const script = read('scripts/fetch-prometheus-lts.sh');
+  expect(script).toMatch(new RegExp(`^PROMETHEUS_LINE=${newest.prometheus}$`, 'm'));
+  expect(script).toMatch(new RegExp(`^ALERTMANAGER_LINE=${newest.alertmanager}$`, 'm'));
+});
+
+test('the compose stack pins Prometheus and Alertmanager images of the newest tested line', () => {
+  const { services } = parse(read('deploy/docker-compose.yml')) as {
+    services: Record<string, { image?: string }>;
+  };
+  const tag = (line: string) => new RegExp(`:v${line.replace('.', '\\.')}\\.\\d+$`);
+  expect(services.prometheus!.image).toMatch(/^prom\/prometheus:/);
+  expect(services.prometheus!.image).toMatch(tag(newest.prometheus));
+  expect(services.alertmanager!.image).toMatch(/^prom\/alertmanager:/);
+  expect(services.alertmanager!.image).toMatch(tag(newest.alertmanager));
+});
+
+test('the README names every tested line, and the Grafana the compose stack runs', () => {
+  const section = /^## Tested versions\n([\s\S]*?)^## /m.exec(read('README.md'))?.[1] ?? '';
+  for (const line of TESTED_LINES) {
+    expect(section).toMatch(new RegExp(`\\| ${line.prometheus.replace('.', '\\.')}[ .]`));
+    expect(section).toMatch(new RegExp(`\\| ${line.alertmanager.replace('.', '\\.')}[ .]`));
+  }
+  const { services } = parse(read('deploy/docker-compose.yml')) as {
+    services: Record<string, { image?: string }>;
+  };
+  const grafana = /^grafana\/grafana:(.+)$/.exec(services.grafana!.image ?? '')?.[1];
+  expect(section).toContain(`Grafana ${grafana}`);
+});
