@@ -118,3 +118,28 @@ test('--web.config.file protects the running exporter with basic auth', async ()
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('durations out of range exit 2 naming the range, with and without --config.check', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-ranges-'));
+  try {
+    for (const check of [[], ['--config.check']]) {
+      const flags = await runToExit(['--demo', '--tensorpix.timeout=60d', ...check]);
+      expect(flags).toMatchObject({ code: 2, stdout: '' });
+      expect(flags.stderr.trim().split('\n')).toEqual([
+        'tensorpix-exporter: --tensorpix.timeout must be from 10ms to 5m, not "60d"',
+      ]);
+    }
+    writeFileSync(join(dir, 'a.token'), 'a-token\n');
+    writeFileSync(
+      join(dir, 'accounts.yml'),
+      'timeout: 1000d\naccounts:\n  - {name: a, token_file: a.token}\n',
+    );
+    const file = await runToExit([`--config.file=${join(dir, 'accounts.yml')}`, '--config.check']);
+    expect(file).toMatchObject({
+      code: 2,
+      stderr: 'tensorpix-exporter: --config.file: timeout must be from 10ms to 5m, not "1000d"\n',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

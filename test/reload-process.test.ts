@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startExporter, type RunningExporter } from './helpers/child';
-import { balance, startFakeApi, type FakeApi } from './helpers/fake-api';
+import { after, balance, byToken, startFakeApi, type FakeApi } from './helpers/fake-api';
 import { sampleValue } from './helpers/exposition';
 
 let dir: string;
@@ -13,8 +13,8 @@ let running: RunningExporter;
 const accountsYaml = (names: string[]) =>
   `api_url: ${upstream.url}\naccounts:\n${names.map((name) => `  - name: ${name}\n    token_file: ${name}.token\n`).join('')}`;
 
-async function metrics(): Promise<string> {
-  const { body } = await request(`${running.url}/metrics`);
+async function metrics(headers: Record<string, string> = {}): Promise<string> {
+  const { body } = await request(`${running.url}/metrics`, { headers });
   return body.text();
 }
 
@@ -82,4 +82,37 @@ test('SIGHUP applies a changed account list; POST /-/reload rejects a bad one wh
   const final = await metrics();
   expect(sampleValue(final, 'tensorpix_exporter_config_last_reload_successful')).toBe(1);
   expect(final).not.toContain('account="gamma"');
+});
+
+test('an account removed by SIGHUP while its request is in flight leaves no series behind; re-added, it starts from 0', async () => {
+  running.child.kill('SIGKILL');
+  writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'beta', 'gamma']));
+  upstream.reply(byToken({ 'token-gamma': after(1500, balance('9.0000')) }, balance('7.0000')));
+  running = await startExporter([`--config.file=${join(dir, 'accounts.yml')}`, '--tensorpix.timeout=3s']);
+  // A short scrape answers while gamma's request is still in flight.
+  const early = await metrics({ 'X-Prometheus-Scrape-Timeout-Seconds': '0.7' });
+  expect(sampleValue(early, 'tensorpix_up', { account: 'alpha' })).toBe(1);
+  expect(sampleValue(early, 'tensorpix_up', { account: 'gamma' })).toBe(0);
+  expect(upstream.inFlight()).toBe(1);
+
+  writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'beta']));
+  running.child.kill('SIGHUP');
+  await until((text) => !text.includes('account="gamma"'));
+  // Let the removed account's request end, then look again, several times.
+  for (let i = 0; i < 40 && upstream.inFlight() > 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let i = 0; i < 3; i++) expect(await metrics()).not.toContain('account="gamma"');
+
+  upstream.reply(balance('7.0000'));
+  writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'beta', 'gamma']));
+  running.child.kill('SIGHUP');
+  const readded = await until((text) => sampleValue(text, 'tensorpix_up', { account: 'gamma' }) === 1);
+  const gamma = (name: string, labels: Record<string, string> = {}) =>
+    sampleValue(readded, name, { account: 'gamma', ...labels });
+  expect(gamma('tensorpix_upstream_requests_total')).toBe(1);
+  expect(gamma('tensorpix_upstream_request_duration_seconds_count')).toBe(1);
+  expect(gamma('tensorpix_upstream_errors_total', { code: 'timeout' })).toBe(0);
+  expect(gamma('tensorpix_credits_spent_usd_total')).toBe(0);
+  expect(gamma('tensorpix_credits_balance_usd')).toBe(7);
 });

@@ -27,6 +27,26 @@ describe('cache and single-flight', () => {
     expect(h.upstream.requests).toHaveLength(2);
   });
 
+  test('a short header cannot cut short the attempt it started: a 10 s scrape that joins gets the fresh balance', async () => {
+    h.upstream.reply(after(300, balance('10.0000')));
+    const started = Date.now();
+    const hostile = h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '0.7' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const prometheus = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '10' });
+    const short = await hostile;
+    // The short scrape answered at its own budget (200 ms), before the API did, as it stood.
+    expect(Harness.value(short, 'tensorpix_up')).toBe(0);
+    expect(Harness.value(short, 'tensorpix_upstream_requests_total')).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Harness.value(prometheus, 'tensorpix_up')).toBe(1);
+    expect(Harness.value(prometheus, 'tensorpix_credits_balance_usd')).toBe(10);
+    expect(Harness.value(prometheus, 'tensorpix_upstream_errors_total', { code: 'timeout' })).toBe(0);
+    // No backoff afterwards: the next scrapes are served from the cache, still up.
+    const next = await h.scrape();
+    expect(Harness.value(next, 'tensorpix_up')).toBe(1);
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+
   test('401 is tried once per scrape, never retried within it, and backs off after', async () => {
     h.upstream.reply(error(401));
     const text = await h.scrape();
@@ -130,6 +150,26 @@ test('the balance leaves the output at max-stale even when no attempt happens in
   expect(h.upstream.requests).toHaveLength(2);
   expect(Harness.value(gone, 'tensorpix_credits_balance_usd')).toBeUndefined();
   expect(Harness.value(gone, 'tensorpix_up')).toBe(0);
+});
+
+test('a balance is exported until the millisecond before max-stale, and not at it, cached text or not', async () => {
+  h = await Harness.start({ ttlMs: 60_000, maxStaleMs: 15 * 60_000 });
+  h.upstream.replySequence(balance('25.5000'), error(429, { 'retry-after': '3600' }));
+  await h.scrape();
+  const readAt = h.clock.ms;
+  h.clock.advance(61_000);
+  await h.scrape(); // the 429 closes the gate for an hour: no attempt until after max-stale
+  h.clock.ms = readAt + 15 * 60_000 - 1;
+  expect(Harness.value(await h.scrape(), 'tensorpix_credits_balance_usd')).toBe(25.5);
+  // The same text again, from the exposition cache.
+  expect(Harness.value(await h.scrape(), 'tensorpix_credits_balance_usd')).toBe(25.5);
+  h.clock.advance(1);
+  const atExpiry = await h.scrape();
+  expect(Harness.value(atExpiry, 'tensorpix_credits_balance_usd')).toBeUndefined();
+  expect(Harness.value(atExpiry, 'tensorpix_last_success_timestamp_seconds')).toBe(readAt / 1000);
+  h.clock.advance(30 * 60_000 - 1);
+  expect(Harness.value(await h.scrape(), 'tensorpix_credits_balance_usd')).toBeUndefined();
+  expect(h.upstream.requests).toHaveLength(2);
 });
 
 describe('spent and added', () => {
@@ -253,6 +293,21 @@ describe('HTTP surface', () => {
       expect(response.headers['x-powered-by']).toBeUndefined();
       expect(response.headers['x-content-type-options']).toBe('nosniff');
     }
+  });
+
+  test('only the exact paths are served: no case folding, no trailing slash', async () => {
+    for (const path of [
+      '/METRICS',
+      '/metrics/',
+      '/Metrics',
+      '//metrics',
+      '/metrics/x',
+      '/-/HEALTHY',
+      '/-/healthy/',
+    ]) {
+      expect([path, (await request(h.handler).get(path)).status]).toEqual([path, 404]);
+    }
+    expect((await request(h.handler).get('/metrics?debug=1')).status).toBe(200);
   });
 
   test('a malformed request gets a short 400, no stack trace', async () => {

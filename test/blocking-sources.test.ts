@@ -1,0 +1,145 @@
+import { pbkdf2, pbkdf2Sync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { LookupFunction } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { balance, byToken, hang, type FakeApi, type Responder } from './helpers/fake-api';
+import { Harness, type HarnessOptions } from './helpers/harness';
+
+// Every stage an attempt can wait in, blocked for longer than the account's timeout.
+// Each time the account is counted, the scrape answers within its budget, and once the
+// stage unblocks the next attempt brings the account back up. Nothing here can keep an
+// attempt alive past its timeout.
+const TIMEOUT_MS = 400;
+const HEADER = { 'X-Prometheus-Scrape-Timeout-Seconds': '2' };
+
+let h: Harness;
+afterEach(() => h.close());
+
+async function blockedThenRecovered(
+  options: HarnessOptions,
+  block: () => void,
+  unblock: () => Promise<void> | void,
+  expected: { account?: string; code: string; latency: boolean; budgetMs?: number },
+): Promise<void> {
+  h = await Harness.start({ upstreamTimeoutMs: TIMEOUT_MS, ttlMs: 60_000, ...options });
+  const account = expected.account ?? 'default';
+  const value = (text: string, name: string, labels: Record<string, string> = {}) =>
+    Harness.value(text, name, { account, ...labels });
+  block();
+  const started = Date.now();
+  const blocked = await h.scrape(HEADER);
+  expect(Date.now() - started).toBeLessThan((expected.budgetMs ?? TIMEOUT_MS + 50) + 300);
+  expect(value(blocked, 'tensorpix_up')).toBe(0);
+  expect(value(blocked, 'tensorpix_upstream_requests_total')).toBe(1);
+  expect(value(blocked, 'tensorpix_upstream_errors_total', { code: expected.code })).toBe(1);
+  expect(value(blocked, 'tensorpix_upstream_request_duration_seconds_count')).toBe(expected.latency ? 1 : 0);
+
+  await unblock();
+  h.clock.advance(60_001); // past the first backoff
+  const recovered = await h.scrape(HEADER);
+  expect(value(recovered, 'tensorpix_up')).toBe(1);
+  expect(value(recovered, 'tensorpix_credits_balance_usd')).toBe(2);
+}
+
+test('token read: every file-system thread busy → token_file; free again → up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-blocked-'));
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  // Work that holds each of libuv's threads for about 0.8 s, sized on this machine.
+  const probeStarted = Date.now();
+  pbkdf2Sync('x', 'y', 20_000, 64, 'sha512');
+  const iterations = Math.ceil((20_000 * 800) / Math.max(1, Date.now() - probeStarted));
+  let busy: Promise<unknown> = Promise.resolve();
+  try {
+    writeFileSync(join(dir, 'token'), 'file-token\n');
+    await blockedThenRecovered(
+      {
+        accounts: (api: FakeApi) => [
+          { name: 'default', apiUrl: api.url, token: { kind: 'file', path: join(dir, 'token') } },
+        ],
+      },
+      () => {
+        h.upstream.reply(balance('2.0000'));
+        busy = Promise.all(
+          Array.from(
+            { length: threads },
+            () => new Promise((resolve) => pbkdf2('x', 'y', iterations, 64, 'sha512', resolve)),
+          ),
+        );
+      },
+      () => busy.then(() => undefined),
+      { code: 'token_file', latency: false },
+    );
+  } finally {
+    await busy;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('limiter queue: behind a request that hangs → timeout without a latency; free again → up', async () => {
+  let blocking = true;
+  // "first" holds the only place for longer than "second" may wait for it.
+  const accounts = (api: FakeApi) => [
+    { name: 'first', apiUrl: api.url, timeoutMs: 1000, token: { kind: 'value' as const, value: 'first' } },
+    { name: 'second', apiUrl: api.url, token: { kind: 'value' as const, value: 'second' } },
+  ];
+  await blockedThenRecovered(
+    { concurrency: 1, accounts },
+    () =>
+      h.upstream.reply((req, res) =>
+        (blocking ? byToken({ first: hang }, balance('2.0000')) : balance('2.0000'))(req, res),
+      ),
+    () => {
+      blocking = false;
+    },
+    { account: 'second', code: 'timeout', latency: false, budgetMs: 1050 },
+  );
+});
+
+test('connect: a name lookup that never answers → timeout; answering again → up', async () => {
+  let answering = false;
+  const lookup = ((_host, options, callback) => {
+    if (!answering) return;
+    const all = typeof options === 'object' && options.all;
+    const cb = callback as (...args: unknown[]) => void;
+    process.nextTick(() =>
+      all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4),
+    );
+  }) as LookupFunction;
+  await blockedThenRecovered(
+    {
+      lookup,
+      accounts: (api: FakeApi) => [
+        {
+          name: 'default',
+          apiUrl: api.url.replace('127.0.0.1', 'api.tensorpix.test'),
+          token: { kind: 'value', value: 't' },
+        },
+      ],
+    },
+    () => h.upstream.reply(balance('2.0000')),
+    () => {
+      answering = true;
+    },
+    { code: 'timeout', latency: true },
+  );
+});
+
+test.each<[string, Responder]>([
+  ['headers that never come', hang],
+  [
+    'a body that drips a byte a second',
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 1000);
+      res.on('close', () => clearInterval(timer));
+    },
+  ],
+])('%s → timeout; answering again → up', async (_name, responder) => {
+  await blockedThenRecovered(
+    {},
+    () => h.upstream.replySequence(responder, balance('2.0000')),
+    () => undefined,
+    { code: 'timeout', latency: true },
+  );
+});
