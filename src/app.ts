@@ -1,20 +1,19 @@
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Registry } from 'prom-client';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
-import { scrapeWaitMs } from './accounts/timing';
 import type { Config, FileReader } from './config/load-config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
 import { createAccountsRegistry, type BuildInfo } from './metrics/collector';
 import { createExposition } from './metrics/exposition';
-import { createProcessRegistry } from './metrics/process-metrics';
+import { createProcessMetrics } from './metrics/process-metrics';
 import { createBalanceClient } from './tensorpix/client';
 import { REVISION, VERSION } from './version';
 import { basicAuth } from './web/basic-auth';
 import { landingPage } from './web/landing-page';
+import { metricsRoute } from './web/metrics-route';
 import { rateLimit } from './web/rate-limit';
 import { onlyMethods, text } from './web/respond';
 
@@ -42,8 +41,6 @@ export interface App {
   /** close aborts every attempt in flight and closes the API client's sockets. */
   close(): Promise<void>;
 }
-
-const SCRAPE_TIMEOUT_HEADER = 'X-Prometheus-Scrape-Timeout-Seconds';
 
 /**
  * createApp builds the exporter from a checked configuration. It never listens: main
@@ -75,11 +72,15 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
   const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
+  const atMs = () => exposition.renderedAtMs();
+  const sources = { accounts, reload: status, buildInfo };
+  const processMetrics = config.exporterMetrics ? createProcessMetrics() : undefined;
   const exposition = createExposition({
-    accountsRegistry: createAccountsRegistry({ accounts, reload: status, buildInfo }, () =>
-      exposition.renderedAtMs(),
-    ),
-    ...(config.exporterMetrics && { processRegistry: createProcessRegistry() }),
+    accountsRegistries: {
+      prometheus: createAccountsRegistry(sources, atMs, 'prometheus'),
+      openmetrics: createAccountsRegistry(sources, atMs, 'openmetrics'),
+    },
+    ...(processMetrics && { processMetrics }),
     stateKey: () => `${accounts.stateKey()}:${status.version}`,
     nextExpiryMs: (nowMs) => accounts.nextExpiryMs(nowMs),
     now,
@@ -91,9 +92,11 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   // Exactly the configured paths: /METRICS and /metrics/ are not /metrics.
   app.enable('case sensitive routing');
   app.enable('strict routing');
-  const headers = { 'X-Content-Type-Options': 'nosniff', ...config.web?.headers };
+  // No route reads a query: parsing one on every scrape would be wasted.
+  app.set('query parser', false);
+  const headers = Object.entries({ 'X-Content-Type-Options': 'nosniff', ...config.web?.headers });
   app.use((_req, res, next) => {
-    res.set(headers);
+    for (const [name, value] of headers) res.setHeader(name, value);
     next();
   });
   if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now }));
@@ -102,16 +105,14 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   if (config.web && config.web.users.size > 0)
     app.use(basicAuth(config.web.users, config.web.authExcludedPaths));
 
-  app.all(config.telemetryPath, onlyMethods(['GET', 'HEAD']), async (req, res) => {
-    const waitMs = scrapeWaitMs(
-      req.get(SCRAPE_TIMEOUT_HEADER),
-      accounts.longestTimeoutMs(),
-      config.timeoutOffsetMs,
-    );
-    await accounts.refresh(waitMs);
-    const body = await exposition.render();
-    res.set('Cache-Control', 'no-store').type(Registry.PROMETHEUS_CONTENT_TYPE).send(body);
-  });
+  app.use(
+    metricsRoute({
+      path: config.telemetryPath,
+      accounts,
+      exposition,
+      timeoutOffsetMs: config.timeoutOffsetMs,
+    }),
+  );
   app.all('/', onlyMethods(['GET', 'HEAD']), (_req, res) => {
     const page = landingPage({
       version: buildInfo.version,
@@ -147,6 +148,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     reload,
     async close() {
       accounts.stop();
+      processMetrics?.stop();
       await client.close();
     },
   };

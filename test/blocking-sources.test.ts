@@ -11,7 +11,8 @@ import { Harness, type HarnessOptions } from './helpers/harness';
 // stage unblocks the next attempt brings the account back up. Nothing here can keep an
 // attempt alive past its timeout.
 const TIMEOUT_MS = 400;
-const HEADER = { 'X-Prometheus-Scrape-Timeout-Seconds': '2' };
+// Uncompressed: the test's own client would gunzip on the file-system threads this test fills.
+const HEADER = { 'X-Prometheus-Scrape-Timeout-Seconds': '2', 'Accept-Encoding': 'identity' };
 
 let h: Harness;
 afterEach(() => h.close());

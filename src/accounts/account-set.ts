@@ -47,16 +47,17 @@ export class AccountSet {
   }
 
   /**
-   * refresh starts every attempt that is due and waits for the attempts in flight, at
-   * most `waitMs`. It never rejects and never cuts an attempt short.
+   * refresh starts every attempt that is due and returns a promise of the attempts in
+   * flight, settled when they are or after `waitMs`, whichever is first (nothing when no
+   * attempt is in flight, the common case). It never rejects and never cuts an attempt short.
    */
-  async refresh(waitMs: number): Promise<void> {
-    const inflight: Array<Promise<void>> = [];
+  refresh(waitMs: number): Promise<void> | undefined {
+    let inflight: Array<Promise<void>> | undefined;
     for (const account of this.list) {
       const pending = account.refresh();
-      if (pending) inflight.push(pending);
+      if (pending) (inflight ??= []).push(pending);
     }
-    if (inflight.length > 0) await waitAtMost(Promise.all(inflight), waitMs);
+    return inflight && waitAtMost(Promise.all(inflight), waitMs);
   }
 
   /** retryNow lets every failing account try again at the next scrape. */

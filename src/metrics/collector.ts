@@ -1,10 +1,12 @@
-import { Registry } from 'prom-client';
 import type { Account } from '../accounts/account';
 import type { AccountSet } from '../accounts/account-set';
 import { LATENCY_BUCKETS_SECONDS, unitsToUsd } from '../accounts/account-state';
 import type { ReloadStatus } from '../config/reload';
 import { ERROR_CODES } from '../tensorpix/codes';
+import { Registry } from './prom-registry';
 import { stateFamily, type Sample } from './state-family';
+import type { ExpositionFormat } from './text-format';
+import type { RegistryContentType } from 'prom-client';
 
 export interface BuildInfo {
   version: string;
@@ -19,12 +21,18 @@ export interface CollectorSources {
 }
 
 /**
- * createAccountsRegistry declares every tensorpix_* metric on a registry of its own. Each
- * family renders from the live accounts' state when collected, at the moment `atMs()`
- * gives (the render's own clock reading, so that one render is one instant).
+ * createAccountsRegistry declares every tensorpix_* metric on a registry of its own, in
+ * `format`. Each family renders from the live accounts' state when collected, at the
+ * moment `atMs()` gives (the render's own clock reading, so that one render is one instant).
  */
-export function createAccountsRegistry(sources: CollectorSources, atMs: () => number): Registry {
-  const registry = new Registry();
+export function createAccountsRegistry(
+  sources: CollectorSources,
+  atMs: () => number,
+  format: ExpositionFormat,
+): Registry<RegistryContentType> {
+  // prom-client's types allow a registry one content type; its code takes either.
+  const registry = new Registry() as Registry<RegistryContentType>;
+  if (format === 'openmetrics') registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   const register = (...args: Parameters<typeof stateFamily>) => registry.registerMetric(stateFamily(...args));
   const perAccount = (value: (account: Account) => number | undefined) => () => {
     const samples: Sample[] = [];

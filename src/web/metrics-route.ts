@@ -1,0 +1,59 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { AccountSet } from '../accounts/account-set';
+import { scrapeWaitMs } from '../accounts/timing';
+import type { Exposition } from '../metrics/exposition';
+import { CONTENT_TYPES } from '../metrics/text-format';
+import { acceptsGzip, negotiateFormat } from './negotiate';
+import { text } from './respond';
+
+export interface MetricsRouteOptions {
+  path: string;
+  accounts: AccountSet;
+  exposition: Exposition;
+  timeoutOffsetMs: number;
+}
+
+const METHODS = ['GET', 'HEAD'];
+
+/**
+ * metricsRoute serves the telemetry path. It is the first route of the app and matches
+ * the path itself (exactly, query aside): every scrape passes here, and Express' router
+ * would cost a scrape more than the metrics do. It waits for the accounts' attempts at
+ * most the scrape's budget, then answers the exposition in the negotiated format,
+ * gzipped when the client accepts it (Prometheus always does).
+ */
+export function metricsRoute(options: MetricsRouteOptions) {
+  const { accounts, exposition } = options;
+  const answer = async (req: Request, res: Response) => {
+    const format = negotiateFormat(req.headers.accept);
+    const gzip = acceptsGzip(req.headers['accept-encoding']);
+    const body = await exposition.render(format, gzip);
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[format],
+      'Content-Length': body.length,
+      'Cache-Control': 'no-store',
+      Vary: 'Accept, Accept-Encoding',
+      ...(gzip && { 'Content-Encoding': 'gzip' }),
+    });
+    if (req.method === 'HEAD') return void res.end();
+    const [first, rest] = body.chunks;
+    if (rest === undefined) return void res.end(first);
+    // Both chunks leave in one write: the response is corked until the end of this tick.
+    res.write(first);
+    res.end(rest);
+  };
+  return (req: Request, res: Response, next: NextFunction) => {
+    const query = req.url.indexOf('?');
+    if ((query < 0 ? req.url : req.url.slice(0, query)) !== options.path) return next();
+    if (!METHODS.includes(req.method)) {
+      res.setHeader('Allow', METHODS.join(', '));
+      return text(res, 405, 'method not allowed');
+    }
+    // Node joins a repeated header with ", ", which reads as no usable header.
+    const header = req.headers['x-prometheus-scrape-timeout-seconds'] as string | undefined;
+    const waiting = accounts.refresh(
+      scrapeWaitMs(header, accounts.longestTimeoutMs(), options.timeoutOffsetMs),
+    );
+    (waiting ? waiting.then(() => answer(req, res)) : answer(req, res)).catch(next);
+  };
+}
