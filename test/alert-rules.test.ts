@@ -99,6 +99,25 @@ withPromtool('promtool test rules passes, with a firing and a quiet case for eve
   expect(result.output).toMatch(/SUCCESS/);
 });
 
+withPromtool(
+  'per-account thresholds: the example overrides pass the linter, and their promtool tests pass',
+  () => {
+    const check = promtool(
+      ['check', 'rules', '--lint=all', '--lint-fatal', 'thresholds.example.yml'],
+      undefined,
+      PROMETHEUS_DIR,
+    );
+    expect(check).toMatchObject({ status: 0 });
+    const tests = readFileSync(join(PROMETHEUS_DIR, 'thresholds.test.yml'), 'utf8');
+    // The cases the pattern must hold in (default only is in alerts.test.yml).
+    for (const name of ['raises the thresholds', 'lowers the thresholds', 'does not watch'])
+      expect(tests).toMatch(new RegExp(`- name: an override .*${name}`));
+    const result = promtool(['test', 'rules', 'thresholds.test.yml'], undefined, PROMETHEUS_DIR);
+    expect(result).toMatchObject({ status: 0 });
+    expect(result.output).toMatch(/SUCCESS/);
+  },
+);
+
 withPromtool('the example Prometheus configuration passes promtool check config', () => {
   const result = promtool(['check', 'config', 'prometheus.example.yml'], undefined, PROMETHEUS_DIR);
   expect(result.status).toBe(0);
