@@ -6,7 +6,13 @@ import { loadDashboard, queriesOf, substitute } from '../test/helpers/dashboard'
 import { describeEachLine } from '../test/helpers/prometheus-lines';
 import { runTool } from '../test/helpers/promtool';
 import { freePort, poll, Stack } from './processes';
-import { REPO, writeAlertmanagerConfig, writePrometheusConfig, writeShortenedRules } from './stack-config';
+import {
+  REPO,
+  writeAlertmanagerConfig,
+  writePrometheusConfig,
+  writeShortenedRules,
+  writeThresholdOverrides,
+} from './stack-config';
 import { startWebhookReceiver, type WebhookAlert } from './webhook-receiver';
 
 async function json<T>(url: string): Promise<T> {
@@ -24,8 +30,10 @@ describeEachLine((line) => {
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let exporterAddress: string;
   let prometheusUrl: string;
-  // Two accounts: "low-team" spends a cent per request and can be topped up by the test;
-  // "rich-team" sits at 500 USD and must never be named by a credits alert.
+  // Three accounts: "low-team" spends a cent per request and can be topped up by the test;
+  // "rich-team" sits at 500 USD with a low threshold of its own at 1000 USD, so it is low;
+  // "mid-team" sits at 50 USD under the default threshold (20) and must never be named by a
+  // credits alert.
   let lowBalance = 12;
 
   async function instantQuery(expr: string): Promise<unknown[]> {
@@ -39,6 +47,7 @@ describeEachLine((line) => {
     upstream = await startFakeApi();
     upstream.reply((req, res) => {
       if (req.headers.authorization === 'Token rich-token') return balance('500.0000')(req, res);
+      if (req.headers.authorization === 'Token mid-token') return balance('50.0000')(req, res);
       lowBalance -= 0.01;
       balance(lowBalance.toFixed(4))(req, res);
     });
@@ -56,10 +65,11 @@ describeEachLine((line) => {
     // Tokens come from files listed in a config file, as operators are told to do it.
     writeFileSync(join(dir, 'low.token'), 'low-token\n', { mode: 0o600 });
     writeFileSync(join(dir, 'rich.token'), 'rich-token\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'mid.token'), 'mid-token\n', { mode: 0o600 });
     const accounts = join(dir, 'accounts.yml');
     writeFileSync(
       accounts,
-      `api_url: ${upstream.url}\naccounts:\n  - {name: low-team, token_file: low.token}\n  - {name: rich-team, token_file: rich.token}\n`,
+      `api_url: ${upstream.url}\naccounts:\n  - {name: low-team, token_file: low.token}\n  - {name: rich-team, token_file: rich.token}\n  - {name: mid-team, token_file: mid.token}\n`,
     );
     stack.start('exporter', process.execPath, [
       join(REPO, 'dist', 'main.js'),
@@ -75,7 +85,7 @@ describeEachLine((line) => {
       `--web.listen-address=${alertmanagerAddress}`,
       '--cluster.listen-address=',
     ]);
-    const rules = writeShortenedRules(dir);
+    const rules = [writeShortenedRules(dir), writeThresholdOverrides(dir, { 'rich-team': 1000 })];
     const promConfig = writePrometheusConfig(dir, {
       exporter: exporterAddress,
       alertmanager: alertmanagerAddress,
@@ -99,7 +109,12 @@ describeEachLine((line) => {
       'TensorPixCreditsLow to fire',
       45_000,
       async () =>
-        webhook.alerts.find((a) => a.labels.alertname === 'TensorPixCreditsLow' && a.status === 'firing'),
+        webhook.alerts.find(
+          (a) =>
+            a.labels.alertname === 'TensorPixCreditsLow' &&
+            a.labels.account === 'low-team' &&
+            a.status === 'firing',
+        ),
       stack,
     );
     expect(firing.labels).toMatchObject({
@@ -117,16 +132,40 @@ describeEachLine((line) => {
       'TensorPixCreditsLow to resolve',
       30_000,
       async () =>
-        webhook.alerts.find((a) => a.labels.alertname === 'TensorPixCreditsLow' && a.status === 'resolved'),
+        webhook.alerts.find(
+          (a) =>
+            a.labels.alertname === 'TensorPixCreditsLow' &&
+            a.labels.account === 'low-team' &&
+            a.status === 'resolved',
+        ),
       stack,
     );
     expect(resolved.labels.account).toBe('low-team');
-    // The well-funded account was never named by a credits alert.
-    const aboutRich = webhook.alerts.filter(
-      (a) => a.labels.account === 'rich-team' && /^TensorPixCredits/.test(a.labels.alertname!),
+    // The account under the default threshold was never named by a credits alert.
+    const aboutMid = webhook.alerts.filter(
+      (a) => a.labels.account === 'mid-team' && /^TensorPixCredits/.test(a.labels.alertname!),
     );
-    expect(aboutRich).toEqual([]);
+    expect(aboutMid).toEqual([]);
   }, 90_000);
+
+  test('an account whose own low threshold is above its balance is low, whatever the default', async () => {
+    const firing = await poll<WebhookAlert>(
+      'TensorPixCreditsLow to fire for rich-team',
+      30_000,
+      async () =>
+        webhook.alerts.find(
+          (a) =>
+            a.labels.alertname === 'TensorPixCreditsLow' &&
+            a.labels.account === 'rich-team' &&
+            a.status === 'firing',
+        ),
+      stack,
+    );
+    expect(firing.annotations.description).toMatch(
+      /is \$500\.00, below its warning threshold of\s+\$1000\.00/,
+    );
+    expect(webhook.alerts.filter((a) => a.labels.account === 'mid-team')).toEqual([]);
+  }, 45_000);
 
   test('every dashboard query returns data from the real Prometheus', async () => {
     const values = { job: 'tensorpix', instance: exporterAddress, account: 'low-team', interval: '1m' };

@@ -22,11 +22,11 @@ export function writeShortenedRules(dir: string): string {
 
 export function writePrometheusConfig(
   dir: string,
-  options: { exporter: string; alertmanager: string; rules: string },
+  options: { exporter: string; alertmanager: string; rules: string | string[] },
 ): string {
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
-    rule_files: [options.rules],
+    rule_files: ([] as string[]).concat(options.rules),
     alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
     scrape_configs: [
       { job_name: 'tensorpix', scrape_timeout: '1s', static_configs: [{ targets: [options.exporter] }] },
@@ -34,6 +34,18 @@ export function writePrometheusConfig(
   };
   const path = join(dir, 'prometheus.yml');
   writeFileSync(path, stringify(config));
+  return path;
+}
+
+/** writeThresholdOverrides writes per-account low thresholds as an operator would, in a rule file of their own. */
+export function writeThresholdOverrides(dir: string, lowUsd: Record<string, number>): string {
+  const rules = Object.entries(lowUsd).map(([account, usd]) => ({
+    record: 'tensorpix:credits_low_threshold_usd',
+    expr: `vector(${usd})`,
+    labels: { account },
+  }));
+  const path = join(dir, 'thresholds.yml');
+  writeFileSync(path, stringify({ groups: [{ name: 'thresholds', rules }] }));
   return path;
 }
 

@@ -86,6 +86,21 @@ test('promtool test rules has a firing and a quiet case for every alert', () => 
 
 describeEachLine((line) => {
   const inPrometheusDir = { cwd: PROMETHEUS_DIR };
+  test('per-account thresholds: the example overrides pass the linter, and their promtool tests pass', () => {
+    const check = runTool(
+      line.promtool,
+      ['check', 'rules', '--lint=all', '--lint-fatal', 'thresholds.example.yml'],
+      inPrometheusDir,
+    );
+    expect(check).toMatchObject({ status: 0 });
+    const tests = readFileSync(join(PROMETHEUS_DIR, 'thresholds.test.yml'), 'utf8');
+    // The cases the pattern must hold in (default only is in alerts.test.yml).
+    for (const name of ['raises the thresholds', 'lowers the thresholds', 'does not watch'])
+      expect(tests).toMatch(new RegExp(`- name: an override .*${name}`));
+    const result = runTool(line.promtool, ['test', 'rules', 'thresholds.test.yml'], inPrometheusDir);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  });
 
   test('promtool check rules --lint=all --lint-fatal passes', () => {
     const result = runTool(

@@ -24,19 +24,20 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-test('the package holds dist/, the dashboard, the rules, README and licence, and nothing else', () => {
+test('the package holds dist/, the dashboard, the rules and their thresholds example, README and licence, and nothing else', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'dist/main.js',
       'grafana/tensorpix-exporter.json',
       'prometheus/alerts.yml',
+      'prometheus/thresholds.example.yml',
       'README.md',
       'LICENSE',
       'package.json',
     ]),
   );
   const allowed =
-    /^(dist\/.+\.js|dist\/build-info\.json|grafana\/tensorpix-exporter\.json|prometheus\/alerts\.yml|README\.md|LICENSE|package\.json)$/;
+    /^(dist\/.+\.js|dist\/build-info\.json|grafana\/tensorpix-exporter\.json|prometheus\/(alerts|thresholds\.example)\.yml|README\.md|LICENSE|package\.json)$/;
   expect(files.filter((file) => !allowed.test(file))).toEqual([]);
   expect(files.some((file) => file.endsWith('.map') || file.endsWith('.ts'))).toBe(false);
 });

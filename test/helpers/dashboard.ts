@@ -12,7 +12,16 @@ export interface Panel {
   fieldConfig?: {
     defaults?: { unit?: string; thresholds?: { steps?: Array<{ color: string; value: number | null }> } };
   };
-  targets?: Array<{ refId?: string; expr?: string; legendFormat?: string; datasource?: { uid?: string } }>;
+  gridPos?: { h: number; w: number; x: number; y: number };
+  targets?: Array<{
+    refId?: string;
+    expr?: string;
+    legendFormat?: string;
+    datasource?: { uid?: string };
+    instant?: boolean;
+    /** interval is the query's Min step. */
+    interval?: string;
+  }>;
   panels?: Panel[];
 }
 
