@@ -11,7 +11,6 @@ import { createExposition } from './metrics/exposition';
 import { createProcessMetrics } from './metrics/process-metrics';
 import { createBalanceClient } from './tensorpix/client';
 import { REVISION, VERSION } from './version';
-import { basicAuth } from './web/basic-auth';
 import { landingPage } from './web/landing-page';
 import { metricsRoute } from './web/metrics-route';
 import { rateLimit } from './web/rate-limit';
@@ -102,8 +101,12 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now }));
   // Every route, health included, needs the credentials unless the file excludes it
   // (basic_auth_excluded_paths), as with exporter-toolkit.
-  if (config.web && config.web.users.size > 0)
+  if (config.web && config.web.users.size > 0) {
+    // Loaded only when users are configured: bcrypt is not carried by an exporter without them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { basicAuth } = require('./web/basic-auth') as typeof import('./web/basic-auth');
     app.use(basicAuth(config.web.users, config.web.authExcludedPaths));
+  }
 
   app.use(
     metricsRoute({

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { fail, ok, type Result } from '../result';
 import type { FileReader } from './load-config';
 import { describeReadError } from './regular-file';
@@ -27,6 +26,9 @@ export function readYamlFile(path: string, readFile: FileReader): Result<unknown
   const text = readConfigFile(path, readFile);
   if (!text.ok) return text;
   try {
+    // Loaded here, not at start: a single-account exporter reads no YAML and need not carry it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parse } = require('yaml') as typeof import('yaml');
     return ok(parse(text.value, { uniqueKeys: true }) as unknown);
   } catch (error) {
     return fail(`${path} is not valid YAML (${(error as { code?: string }).code ?? 'error'})`);

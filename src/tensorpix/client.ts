@@ -1,9 +1,9 @@
-import { Agent, request } from 'undici';
 import { rootCertificates } from 'node:tls';
 import { classifyError } from './classify-error';
 import { codeForStatus } from './codes';
 import { parseBalance } from './parse-balance';
 import { parseRetryAfter } from './retry-after';
+import { Agent, request } from './undici-parts';
 import { UpstreamError } from './upstream-error';
 
 /** BALANCE_PATH is the TensorPix endpoint that answers an account's balance. */
@@ -57,8 +57,7 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     let body: Awaited<ReturnType<typeof request>>['body'] | undefined;
     try {
       // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
-      const response = await request(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`, {
-        method: 'GET',
+      const response = await request(new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`), {
         dispatcher: agent,
         signal,
         headers: {
