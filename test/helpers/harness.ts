@@ -41,6 +41,8 @@ export interface HarnessOptions {
   readFile?: FileReader;
   /** realClock uses Date.now and performance.now instead of the hand-moved clock. */
   realClock?: boolean;
+  /** apiTls serves the fake API over HTTPS with this certificate (give caCert to trust it). */
+  apiTls?: { cert: string; key: string };
 }
 
 /** testConfig is a checked configuration as loadConfig would give it, with the harness' choices. */
@@ -87,7 +89,7 @@ export class Harness {
   private constructor(readonly upstream: FakeApi) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const harness = new Harness(await startFakeApi());
+    const harness = new Harness(await startFakeApi(options.apiTls ? { tls: options.apiTls } : {}));
     harness.init(options);
     return harness;
   }
