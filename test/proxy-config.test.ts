@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
 import { readAccountsFile } from '../src/config/accounts-file';
 import { loadConfig } from '../src/config/load-config';
 import { NoProxy } from '../src/config/no-proxy';
@@ -6,6 +10,7 @@ import { readProxyEnv } from '../src/config/proxy-env';
 import { routeFor, type ProxySetting } from '../src/config/proxy-settings';
 import { parseProxyUrl } from '../src/config/proxy-url';
 import { runToExit } from './helpers/child';
+import { Harness } from './helpers/harness';
 
 const SECRET = 'pr0xy-s3cret';
 const API = 'https://backend.tensorpix.ai';
@@ -406,4 +411,31 @@ test('--config.check names the proxy in force for each account, never its creden
     NO_PROXY: 'localhost,.tensorpix.ai',
   });
   expect(direct.stdout).toContain('account default: API https://backend.tensorpix.ai, direct (NO_PROXY)');
+});
+
+test('a reload decides routes from the same flags and variables as the start did', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-proxy-reload-'));
+  const file = join(dir, 'accounts.yml');
+  writeFileSync(join(dir, 'a.token'), 'a-token\n');
+  writeFileSync(file, `api_url: ${API}\naccounts:\n  - {name: a, token_file: a.token}\n`);
+  const h = await Harness.start({
+    enableLifecycle: true,
+    configFile: file,
+    proxy: { setting: {}, env: readProxyEnv({ https_proxy: 'proxy.corp:3128', NO_PROXY: 'other.example' }) },
+  });
+  try {
+    expect((await request(h.handler).post('/-/reload')).status).toBe(200);
+    expect(h.app.accounts.accounts().map((account) => account.spec.route)).toEqual([
+      { kind: 'proxy', origin: 'http://proxy.corp:3128', host: 'proxy.corp:3128', source: 'https_proxy' },
+    ]);
+    writeFileSync(file, `api_url: ${API}\nproxy_url: ""\naccounts:\n  - {name: a, token_file: a.token}\n`);
+    expect((await request(h.handler).post('/-/reload')).status).toBe(200);
+    expect(h.app.accounts.accounts()[0]!.spec.route).toEqual({
+      kind: 'direct',
+      reason: 'proxy_url is empty',
+    });
+  } finally {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
