@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { describeAccount, describeRoute } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
@@ -26,12 +27,16 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
           apiUrl: demo.apiUrl,
           timeoutMs: config.upstreamTimeoutMs,
           token: { kind: 'value' as const, value: demo.token },
+          // The simulated API runs in this process: no proxy stands between them.
+          route: { kind: 'direct' as const, reason: 'demo' },
         },
       ],
     });
     logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
   }
 
+  for (const account of config.accounts)
+    logger.info({ account: account.name, route: describeRoute(account.route) }, 'API route');
   let listening = false;
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
   const server = createHttpServer(app.handler, config.web?.tls);
@@ -87,7 +92,8 @@ function main(): void {
   }
   const { config } = result;
   if (config.check) {
-    process.stdout.write('tensorpix-exporter: configuration is valid\n');
+    const lines = ['configuration is valid', ...config.accounts.map(describeAccount)];
+    process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
     return;
   }
   const logger = createLogger({

@@ -40,12 +40,14 @@ test('accounts with top-level defaults and per-account overrides; token paths re
       apiUrl: 'https://backend.tensorpix.ai',
       timeoutMs: 3000,
       token: { kind: 'file', path: '/etc/tpx/prod.token' },
+      route: { kind: 'direct', reason: 'no HTTPS_PROXY' },
     },
     {
       name: 'staging',
       apiUrl: 'http://127.0.0.1:8080',
       timeoutMs: 1000,
       token: { kind: 'file', path: '/etc/tpx/staging.token' },
+      route: { kind: 'direct', reason: 'no HTTP_PROXY' },
     },
   ]);
 });

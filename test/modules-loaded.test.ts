@@ -66,7 +66,7 @@ test('a single-account exporter loads only what it uses: no YAML, no bcrypt, no 
     expect(packages).not.toContain('bcryptjs');
     // nor the parts of undici and prom-client the exporter never calls.
     const unused = loaded.filter((path) =>
-      /^undici\/(index\.js|lib\/(web|mock|cache)\/)|^prom-client\/(index\.js|lib\/(defaultMetrics|pushgateway|cluster|summary)\.js)/.test(
+      /^undici\/(index\.js|lib\/(web|mock|cache)\/|lib\/dispatcher\/(proxy-agent|env-http-proxy-agent|socks5-proxy-agent)\.js)|^prom-client\/(index\.js|lib\/(defaultMetrics|pushgateway|cluster|summary)\.js)/.test(
         path,
       ),
     );

@@ -94,7 +94,14 @@ test('--config.check reads the web config and token files and names every proble
       `--web.config.file=${join(dir, 'web.yml')}`,
       `--tensorpix.token-file=${join(dir, 'token')}`,
     ]);
-    expect(good).toMatchObject({ code: 0, stdout: 'tensorpix-exporter: configuration is valid\n' });
+    expect(good).toMatchObject({
+      code: 0,
+      stdout: [
+        'tensorpix-exporter: configuration is valid',
+        'tensorpix-exporter: account default: API https://backend.tensorpix.ai, direct (no HTTPS_PROXY)',
+        '',
+      ].join('\n'),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

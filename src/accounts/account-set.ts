@@ -1,7 +1,8 @@
 import { Account, type AccountDeps, type AccountSpec } from './account';
 import { waitAtMost } from './timing';
 
-const identity = (spec: AccountSpec) => JSON.stringify([spec.apiUrl, spec.timeoutMs, spec.token]);
+const identity = (spec: AccountSpec) =>
+  JSON.stringify([spec.apiUrl, spec.timeoutMs, spec.token, spec.route ?? null]);
 
 /**
  * AccountSet is the live list of watched accounts. Only its accounts are rendered, so an
@@ -25,7 +26,7 @@ export class AccountSet {
   /**
    * replace applies a new account list: an unchanged account keeps its state and its
    * attempt in flight; a removed one is stopped and dropped; a changed one (same name,
-   * other API, timeout or token) is replaced by a new one, starting from 0.
+   * other API, timeout, token or proxy route) is replaced by a new one, starting from 0.
    */
   replace(specs: readonly AccountSpec[]): void {
     const previous = new Map(this.list.map((account) => [account.name, account]));

@@ -1,17 +1,20 @@
 import type { TokenSource } from '../config/token-file';
 import type { Logger } from '../log/logger';
+import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { AccountState } from './account-state';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
 import { retryDelayMs, timerMs } from './timing';
 import { TokenReader } from './token-reader';
 
-/** AccountSpec is one account to watch: its label value, API, attempt timeout and token. */
+/** AccountSpec is one account to watch: its label value, API, attempt timeout, token and proxy route. */
 export interface AccountSpec {
   name: string;
   apiUrl: string;
   /** timeoutMs bounds each attempt of the account, from its start to its end, whatever it waits for. */
   timeoutMs: number;
   token: TokenSource;
+  /** route is how requests reach the API, decided when the configuration is loaded; direct when absent. */
+  route?: ProxyRoute;
 }
 
 export interface AccountDeps extends AttemptDeps {
@@ -54,7 +57,10 @@ export class Account {
   ) {
     this.state = new AccountState(spec.name, deps.maxStaleMs);
     this.tokenReader = new TokenReader(spec.token);
-    this.log = deps.logger.child({ account: spec.name });
+    // Every line of an account behind a proxy names it (host:port only), so that a failure
+    // tells an operator whom to call.
+    const proxy = spec.route?.kind === 'proxy' ? { proxy: spec.route.host } : {};
+    this.log = deps.logger.child({ account: spec.name, ...proxy });
   }
 
   get name(): string {
@@ -94,7 +100,7 @@ export class Account {
     const controller = (this.controller = new AbortController());
     const timer = setTimeout(() => controller.abort(), timerMs(this.spec.timeoutMs));
     try {
-      const target = { apiUrl: this.spec.apiUrl, token: this.tokenReader };
+      const target = { apiUrl: this.spec.apiUrl, token: this.tokenReader, route: this.spec.route };
       const outcome = await attempt(
         target,
         this.deps,

@@ -1,13 +1,15 @@
 import { classifyError } from '../tensorpix/classify-error';
 import type { BalanceClient } from '../tensorpix/client';
+import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { UpstreamError } from '../tensorpix/upstream-error';
 import type { Limiter } from './limiter';
 import type { TokenReader } from './token-reader';
 
-/** AttemptTarget is what one attempt asks for: an account's balance at its API. */
+/** AttemptTarget is what one attempt asks for: an account's balance at its API, by its route. */
 export interface AttemptTarget {
   apiUrl: string;
   token: TokenReader;
+  route?: ProxyRoute | undefined;
 }
 
 export interface AttemptDeps {
@@ -85,7 +87,12 @@ async function run(
   const startedMs = (progress.startedMs = deps.monotonicNow());
   const seconds = () => (deps.monotonicNow() - startedMs) / 1000;
   try {
-    const usd = await deps.client.fetchBalance({ apiUrl: target.apiUrl, token: token.value, signal });
+    const usd = await deps.client.fetchBalance({
+      apiUrl: target.apiUrl,
+      token: token.value,
+      signal,
+      ...(target.route && { route: target.route }),
+    });
     return { ok: true, usd, seconds: seconds(), token: token.value };
   } catch (error) {
     // The client has classified the failure already: an UpstreamError passes through as it is.

@@ -4,6 +4,8 @@ import { collect, fail, ok, type Result } from '../result';
 import { checkApiUrl } from './api-url';
 import { parseDurationIn, RANGES } from './durations';
 import type { FileReader } from './load-config';
+import { NO_PROXY_DEFAULTS, routeFor, type ProxyDefaults, type ProxySetting } from './proxy-settings';
+import { proxyFromMapping } from './read-proxy-setting';
 import { checkTokenFile } from './token-file';
 import { readYamlFile } from './yaml-file';
 
@@ -11,12 +13,22 @@ import { readYamlFile } from './yaml-file';
 export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 export const ACCOUNT_NAME_RULE = '1-63 letters, digits, "_", "." or "-", starting with a letter or digit';
 
-const TOP_KEYS = ['accounts', 'api_url', 'timeout'];
-const ACCOUNT_KEYS = ['name', 'token_file', 'api_url', 'timeout'];
+const SHARED_KEYS = ['api_url', 'timeout', 'proxy_url', 'proxy_credentials_file'];
+const TOP_KEYS = ['accounts', ...SHARED_KEYS];
+const ACCOUNT_KEYS = ['name', 'token_file', ...SHARED_KEYS];
 
 export interface AccountDefaults {
   apiUrl: string;
   timeoutMs: number;
+  /** proxy is the flags' proxy setting and the environment's variables; none when absent. */
+  proxy?: ProxyDefaults;
+}
+
+/** Level is what the file's top or an account sets, over what it inherits. */
+interface Level {
+  apiUrl: string;
+  timeoutMs: number;
+  proxy: ProxySetting;
 }
 
 type Mapping = Record<string, unknown>;
@@ -25,8 +37,9 @@ const isMapping = (value: unknown): value is Mapping =>
 
 /**
  * readAccountsFile reads --config.file: a list of accounts, each a name and a token file,
- * with optional `api_url` and `timeout` per account and at the top. It checks every
- * token file now (relative paths are taken from the file's folder) and returns the
+ * with optional `api_url`, `timeout`, `proxy_url` and `proxy_credentials_file` per
+ * account and at the top. It checks every token and credentials file now (relative paths
+ * are taken from the file's folder), decides each account's proxy route, and returns the
  * accounts, or every problem at once. It is called again on each reload.
  */
 export function readAccountsFile(
@@ -40,7 +53,11 @@ export function readAccountsFile(
   if (!isMapping(document)) return fail(`${path} must hold a YAML mapping with an accounts list`);
   const problems: string[] = [];
   for (const key of Object.keys(document)) if (!TOP_KEYS.includes(key)) problems.push(`unknown key ${key}`);
-  const base = settings(document, '', defaults, problems);
+  const { env } = defaults.proxy ?? NO_PROXY_DEFAULTS;
+  const fromFile = (file: string) => resolve(dirname(path), file);
+  const read = { fromFile, readFile };
+  const inherited = { ...defaults, proxy: (defaults.proxy ?? NO_PROXY_DEFAULTS).setting };
+  const base = settings(document, '', inherited, read, problems);
   if (!Array.isArray(document.accounts) || document.accounts.length === 0) {
     problems.push('accounts must be a list of at least one account');
     return fail(...problems);
@@ -58,29 +75,35 @@ export function readAccountsFile(
       problems.push(`${where}.name must be ${ACCOUNT_NAME_RULE}`);
     else if (seen.has(name)) problems.push(`${where}.name ${name} is used twice`);
     else seen.add(name);
-    const own = settings(entry, `${where}.`, base, problems);
+    const own = settings(entry, `${where}.`, base, read, problems);
     if (typeof tokenFile !== 'string' || tokenFile === '')
       return problems.push(`${where}.token_file is required`);
-    const tokenPath = resolve(dirname(path), tokenFile);
+    const tokenPath = fromFile(tokenFile);
     collect(checkTokenFile(tokenPath, readFile), problems, `${where}: `);
-    if (typeof name === 'string')
+    // Without a valid API URL (a problem already reported) there is no route to decide.
+    const route = own.apiUrl
+      ? collect(routeFor(own.apiUrl, own.proxy, env), problems, `${where}: `)
+      : undefined;
+    if (typeof name === 'string' && route)
       accounts.push({
         name,
         apiUrl: own.apiUrl,
         timeoutMs: own.timeoutMs,
         token: { kind: 'file', path: tokenPath },
+        route,
       });
   });
   return problems.length > 0 ? fail(...problems) : ok(accounts);
 }
 
-/** settings reads the optional api_url and timeout of a mapping over inherited ones. */
+/** settings reads the optional api_url, timeout and proxy keys of a mapping over inherited ones. */
 function settings(
   mapping: Mapping,
   prefix: string,
-  inherited: AccountDefaults,
+  inherited: Level,
+  read: { fromFile: (file: string) => string; readFile: FileReader },
   problems: string[],
-): AccountDefaults {
+): Level {
   let { apiUrl, timeoutMs } = inherited;
   if (mapping.api_url !== undefined) {
     const checked = checkApiUrl(typeof mapping.api_url === 'string' ? mapping.api_url : '');
@@ -93,5 +116,6 @@ function settings(
         : fail(`must be a duration such as 5s, not ${JSON.stringify(mapping.timeout)}`);
     timeoutMs = collect(parsed, problems, `${prefix}timeout `) ?? timeoutMs;
   }
-  return { apiUrl, timeoutMs };
+  const proxy = proxyFromMapping(mapping, prefix, inherited.proxy, read.fromFile, read.readFile, problems);
+  return { apiUrl, timeoutMs, proxy };
 }

@@ -74,6 +74,16 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Extra PEM CA bundle to trust for the API's TLS certificate.",
   },
   {
+    name: 'tensorpix.proxy-url',
+    type: 'string',
+    help: 'HTTP proxy for API requests, http://HOST:PORT or https://HOST:PORT; the API is reached through a CONNECT tunnel. Empty (--tensorpix.proxy-url=) goes direct. Unset, HTTPS_PROXY, HTTP_PROXY and NO_PROXY are followed as Go programs do; NO_PROXY applies in both cases. Credentials are refused here on the command line (ps shows them): use --tensorpix.proxy-credentials-file.',
+  },
+  {
+    name: 'tensorpix.proxy-credentials-file',
+    type: 'string',
+    help: 'File holding user:password for the proxy (Basic authentication), read at start.',
+  },
+  {
     name: 'tensorpix.concurrency',
     type: 'string',
     default: '4',
@@ -145,10 +155,15 @@ export function helpText(version: string): string {
   ].join('\n');
 }
 
-/** readFlags merges the command line over the environment and reports bad flags. */
+/**
+ * readFlags merges the command line over the environment and reports bad flags. The
+ * names of flags given on the command line are added to `onCommandLine`, for the checks
+ * of values that must not be visible to other users through ps.
+ */
 export function readFlags(
   sources: Pick<ConfigSources, 'argv' | 'env'>,
   problems: string[],
+  onCommandLine = new Set<string>(),
 ): Map<string, string> | 'help' | 'version' {
   const options = Object.fromEntries(FLAGS.map((flag) => [flag.name, { type: flag.type }]));
   const { tokens } = parseArgs({
@@ -179,10 +194,12 @@ export function readFlags(
         problems.push(`unknown flag --${token.name}${hint}`);
       } else if (flag.type === 'boolean') {
         given.set(flag.name, token.value ?? 'true');
+        onCommandLine.add(flag.name);
       } else if (token.value === undefined || (token.inlineValue === false && token.value.startsWith('--'))) {
         problems.push(`flag --${flag.name} needs a value`);
       } else {
         given.set(flag.name, token.value);
+        onCommandLine.add(flag.name);
       }
     }
   }

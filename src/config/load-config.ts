@@ -7,6 +7,9 @@ import { readCredentials } from './credentials';
 import { parseDurationIn, RANGES, type DurationRange } from './durations';
 import { FLAGS, readFlags } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
+import { readProxyEnv } from './proxy-env';
+import { routeFor, type ProxyDefaults } from './proxy-settings';
+import { proxyFromFlags } from './read-proxy-setting';
 import { parseWebConfig, type WebConfig } from './web-config';
 import { readConfigFile } from './yaml-file';
 
@@ -27,6 +30,8 @@ export interface Config {
   accounts: AccountSpec[];
   /** configFile is --config.file, read again on each reload. */
   configFile?: string;
+  /** proxy is the flags' proxy setting and the proxy variables, read once; reloads start from it. */
+  proxy?: ProxyDefaults;
   caCert?: string;
   concurrency: number;
   cacheTtlMs: number;
@@ -63,7 +68,8 @@ const RESERVED_PATHS = new Set(['/', '/-/healthy', '/-/ready', '/-/reload']);
  */
 export function loadConfig(sources: ConfigSources): LoadResult {
   const problems: string[] = [];
-  const given = readFlags(sources, problems);
+  const onCommandLine = new Set<string>();
+  const given = readFlags(sources, problems, onCommandLine);
   if (given === 'help' || given === 'version') return { kind: given };
 
   const raw = (name: string) => given.get(name) ?? FLAGS.find((f) => f.name === name)?.default ?? '';
@@ -117,15 +123,23 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     sources,
     problems,
   );
-  let accounts: AccountSpec[] = token
-    ? [{ name: accountName, apiUrl, timeoutMs: upstreamTimeoutMs, token }]
-    : [];
+  const proxy: ProxyDefaults = {
+    setting: proxyFromFlags(given, onCommandLine, sources.readFile, problems),
+    env: readProxyEnv(sources.env),
+  };
+  const route = token && apiUrl ? collect(routeFor(apiUrl, proxy.setting, proxy.env), problems) : undefined;
+  let accounts: AccountSpec[] =
+    token && route ? [{ name: accountName, apiUrl, timeoutMs: upstreamTimeoutMs, token, route }] : [];
   if (configFile !== undefined) {
     if (has('tensorpix.account-name'))
       problems.push(
         '--tensorpix.account-name does not apply with --config.file: name the accounts in the file',
       );
-    const read = readAccountsFile(configFile, sources.readFile, { apiUrl, timeoutMs: upstreamTimeoutMs });
+    const read = readAccountsFile(configFile, sources.readFile, {
+      apiUrl,
+      timeoutMs: upstreamTimeoutMs,
+      proxy,
+    });
     accounts = collect(read, problems, '--config.file: ') ?? [];
   }
 
@@ -141,6 +155,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     accountName,
     accounts,
     ...(configFile !== undefined && { configFile }),
+    proxy,
     ...(caCert !== undefined && { caCert }),
     concurrency,
     cacheTtlMs,

@@ -18,7 +18,7 @@ export interface ReloadResult {
 }
 
 export interface ReloaderOptions {
-  config: Pick<Config, 'configFile' | 'apiUrl' | 'upstreamTimeoutMs'>;
+  config: Pick<Config, 'configFile' | 'apiUrl' | 'upstreamTimeoutMs' | 'proxy'>;
   accounts: AccountSet;
   status: ReloadStatus;
   logger: Logger;
@@ -41,6 +41,7 @@ export function createReloader(options: ReloaderOptions): () => ReloadResult {
       const parsed = readAccountsFile(config.configFile, options.readFile, {
         apiUrl: config.apiUrl,
         timeoutMs: config.upstreamTimeoutMs,
+        ...(config.proxy && { proxy: config.proxy }),
       });
       if (!parsed.ok) {
         const problems = parsed.problems.map((problem) => `--config.file: ${problem}`);

@@ -1,4 +1,6 @@
 import type { ErrorCode } from './codes';
+import { ProxyTunnelError } from './proxy-tunnel-error';
+import { ProxyFailure } from './proxy-failure';
 import { UpstreamError } from './upstream-error';
 
 const TIMEOUT_CODES = new Set([
@@ -12,26 +14,36 @@ const TIMEOUT_CODES = new Set([
 const TLS_CODE =
   /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH$|ERR_OSSL_)/;
 
-function codesOf(error: unknown): string[] {
-  const codes: string[] = [];
-  // undici wraps socket errors; walk a few levels of `cause` to find the root one.
+/** causesOf is the error and its `cause`s, a few levels deep: undici wraps socket errors. */
+function causesOf(error: unknown): object[] {
+  const chain: object[] = [];
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     if (typeof current !== 'object') break;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
+    chain.push(current);
     current = (current as { cause?: unknown }).cause;
   }
-  return codes;
+  return chain;
+}
+
+function codesOf(chain: object[]): string[] {
+  return chain
+    .map((error) => (error as { code?: unknown }).code)
+    .filter((code): code is string => typeof code === 'string');
 }
 
 /**
  * classifyError turns whatever a request threw into an UpstreamError with a code of
  * the closed set. `aborted` says the request's deadline had passed, which wins over
- * whatever error the abort surfaced as.
+ * whatever error the abort surfaced as. A tunnel the proxy did not open is `proxy`
+ * whatever its cause (a refused connection, the proxy's certificate, a 407), since the
+ * API was never reached.
  */
 export function classifyError(error: unknown, aborted: boolean): UpstreamError {
   if (error instanceof UpstreamError) return error;
-  const codes = codesOf(error);
+  const chain = causesOf(error);
+  const codes = codesOf(chain);
+  const tunnel = chain.find((cause): cause is ProxyTunnelError => cause instanceof ProxyTunnelError);
+  if (tunnel && !aborted) return ProxyFailure.from(tunnel, codes[codes.length - 1]);
   let code: ErrorCode = 'network';
   if (aborted || codes.some((c) => TIMEOUT_CODES.has(c))) code = 'timeout';
   else if (codes.some((c) => TLS_CODE.test(c))) code = 'tls';

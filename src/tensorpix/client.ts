@@ -1,9 +1,10 @@
-import { rootCertificates } from 'node:tls';
 import { classifyError } from './classify-error';
 import { codeForStatus } from './codes';
+import { Dispatchers } from './dispatchers';
 import { parseBalance } from './parse-balance';
+import type { ProxyRoute } from './proxy-route';
 import { parseRetryAfter } from './retry-after';
-import { Agent, request } from './undici-parts';
+import { request } from './undici-parts';
 import { UpstreamError } from './upstream-error';
 
 /** BALANCE_PATH is the TensorPix endpoint that answers an account's balance. */
@@ -14,7 +15,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ClientOptions {
   userAgent: string;
-  /** caCert is an extra PEM bundle to trust beside the system's roots. */
+  /** caCert is an extra PEM bundle to trust beside the system's roots (the API's, an https:// proxy's). */
   caCert?: string;
   now?: () => number;
   /** lookup replaces DNS resolution; tests use it to fail a lookup without asking a resolver. */
@@ -25,10 +26,13 @@ export interface BalanceRequest {
   apiUrl: string;
   token: string;
   signal: AbortSignal;
+  /** route says whether the request goes through a proxy; direct when absent. */
+  route?: ProxyRoute;
 }
 
 /**
- * BalanceClient fetches balances over one keep-alive agent shared by all requests. It is
+ * BalanceClient fetches balances over keep-alive agents shared by all requests (one
+ * direct, one per proxy). It is
  * where errors are classified: whatever goes wrong, fetchBalance rejects with an
  * UpstreamError whose code is of the closed set, and nothing after it classifies again.
  */
@@ -42,23 +46,17 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
 export function createBalanceClient(options: ClientOptions): BalanceClient {
   const now = options.now ?? Date.now;
-  const agent = new Agent({
-    keepAliveTimeout: 30_000,
-    // The AbortSignal carries the real deadline; these only stop a forgotten socket.
-    headersTimeout: 60_000,
-    bodyTimeout: 60_000,
-    connect: {
-      ...(options.caCert && { ca: [...rootCertificates, options.caCert] }),
-      ...(options.lookup && { lookup: options.lookup }),
-    },
+  const dispatchers = new Dispatchers({
+    ...(options.caCert && { caCert: options.caCert }),
+    ...(options.lookup && { lookup: options.lookup }),
   });
 
-  async function fetchBalance({ apiUrl, token, signal }: BalanceRequest): Promise<number> {
+  async function fetchBalance({ apiUrl, token, signal, route }: BalanceRequest): Promise<number> {
     let body: Awaited<ReturnType<typeof request>>['body'] | undefined;
     try {
       // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
       const response = await request(new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`), {
-        dispatcher: agent,
+        dispatcher: dispatchers.for(route),
         signal,
         headers: {
           authorization: `Token ${token}`,
@@ -96,7 +94,7 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     }
   }
 
-  return { fetchBalance, close: () => agent.destroy() };
+  return { fetchBalance, close: () => dispatchers.destroy() };
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): Promise<string> {

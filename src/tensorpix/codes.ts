@@ -5,7 +5,9 @@ export const HTTP_CODES = ['400', '401', '403', '404', '408', '429', '500', '502
  * ERROR_CODES is the closed set of outcomes of a failed attempt, used as the `code` label
  * of tensorpix_upstream_errors_total. It is closed so that no upstream text can ever
  * become a label value and the number of series per account stays fixed. `token_file`
- * means the token file could not be read, so no request was sent.
+ * means the token file could not be read, so no request was sent; `proxy` means the HTTP
+ * proxy refused the tunnel, could not be reached, or could not reach the API, so the API
+ * never saw the request.
  */
 export const ERROR_CODES = [
   ...HTTP_CODES,
@@ -18,6 +20,7 @@ export const ERROR_CODES = [
   'too_large',
   'redirect',
   'token_file',
+  'proxy',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,9 @@
-import type { Agent as AgentClass, Dispatcher } from 'undici';
+import type {
+  Agent as AgentClass,
+  Dispatcher,
+  Pool as PoolClass,
+  ProxyAgent as ProxyAgentClass,
+} from 'undici';
 
 /**
  * The parts of undici the client uses, loaded on their own: undici's index also loads
@@ -9,6 +14,23 @@ import type { Agent as AgentClass, Dispatcher } from 'undici';
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const Agent = require('undici/lib/dispatcher/agent') as typeof AgentClass;
+
+// What undici's index does besides loading everything: its dispatchers call their own
+// request/connect methods (a ProxyAgent opens its tunnel with pool.connect()).
+/* eslint-disable @typescript-eslint/no-require-imports */
+Object.assign(
+  (require('undici/lib/dispatcher/dispatcher') as { prototype: object }).prototype,
+  require('undici/lib/api') as object,
+);
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** loadProxyAgent loads undici's ProxyAgent, when an account is behind a proxy. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const loadProxyAgent = () => require('undici/lib/dispatcher/proxy-agent') as typeof ProxyAgentClass;
+
+/** loadPool loads undici's Pool, which the proxy's tunnel pool extends. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const loadPool = () => require('undici/lib/dispatcher/pool') as typeof PoolClass;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const requestApi = require('undici/lib/api/api-request') as (

@@ -29,7 +29,12 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
-export function startFakeApi(): Promise<FakeApi>;
+export interface FakeApiOptions {
+  /** tls serves the fake API over HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
+}
+
+export function startFakeApi(options?: FakeApiOptions): Promise<FakeApi>;
 export function json(status: number, body: unknown, headers?: Record<string, string>): Responder;
 export function error(status: number, headers?: Record<string, string>): Responder;
 export function balance(value: string): Responder;

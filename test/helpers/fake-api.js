@@ -4,6 +4,7 @@
 // received. Plain JavaScript so that scripts/bench.js and scripts/soak.js load it as it is;
 // fake-api.d.ts types it for the tests.
 const { createServer } = require('node:http');
+const { createServer: createTlsServer } = require('node:https');
 
 /** DETAIL is the text every scripted error body carries; it must never leave the exporter. */
 const DETAIL = 'upstream-detail-text-that-must-not-leak';
@@ -11,11 +12,15 @@ const DETAIL = 'upstream-detail-text-that-must-not-leak';
 /** BALANCE_PATH is the TensorPix endpoint of an account's balance. */
 const BALANCE_PATH = '/api/accounts/profile/balance/';
 
-async function startFakeApi() {
+/**
+ * startFakeApi starts the fake API over plain HTTP, or over HTTPS with `options.tls`
+ * ({ cert, key } in PEM, e.g. the test CA's server certificate); `url` says which.
+ */
+async function startFakeApi(options = {}) {
   let responders = [json(200, { balance_usd: '1.0000' })];
   const sockets = new Set();
   let inFlight = 0;
-  const server = createServer((req, res) => {
+  const handle = (req, res) => {
     fake.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     inFlight++;
     fake.maxInFlight = Math.max(fake.maxInFlight, inFlight);
@@ -26,7 +31,8 @@ async function startFakeApi() {
     });
     const responder = responders.length > 1 ? responders.shift() : responders[0];
     responder(req, res);
-  });
+  };
+  const server = options.tls ? createTlsServer({ ...options.tls }, handle) : createServer(handle);
   const fake = {
     url: '',
     requests: [],
@@ -51,7 +57,7 @@ async function startFakeApi() {
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${server.address().port}`;
+  fake.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
   return fake;
 }
 

@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { AccountSpec } from '../../src/accounts/account';
 import { createApp, type App } from '../../src/app';
 import type { Config, FileReader } from '../../src/config/load-config';
+import type { ProxyDefaults } from '../../src/config/proxy-settings';
 import { readRegularFileSync } from '../../src/config/regular-file';
 import type { WebConfig } from '../../src/config/web-config';
 import { createLogger } from '../../src/log/logger';
@@ -41,6 +42,10 @@ export interface HarnessOptions {
   readFile?: FileReader;
   /** realClock uses Date.now and performance.now instead of the hand-moved clock. */
   realClock?: boolean;
+  /** proxy is the flags' proxy setting and proxy variables, as loadConfig gives them to reloads. */
+  proxy?: ProxyDefaults;
+  /** apiTls serves the fake API over HTTPS with this certificate (give caCert to trust it). */
+  apiTls?: { cert: string; key: string };
 }
 
 /** testConfig is a checked configuration as loadConfig would give it, with the harness' choices. */
@@ -61,6 +66,7 @@ export function testConfig(options: HarnessOptions, api: FakeApi): Config {
     accountName: 'default',
     accounts,
     ...(options.configFile !== undefined && { configFile: options.configFile }),
+    ...(options.proxy && { proxy: options.proxy }),
     ...(options.caCert !== undefined && { caCert: options.caCert }),
     concurrency: options.concurrency ?? 4,
     cacheTtlMs: options.ttlMs ?? 60_000,
@@ -87,7 +93,7 @@ export class Harness {
   private constructor(readonly upstream: FakeApi) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const harness = new Harness(await startFakeApi());
+    const harness = new Harness(await startFakeApi(options.apiTls ? { tls: options.apiTls } : {}));
     harness.init(options);
     return harness;
   }

@@ -1,0 +1,16 @@
+import type { AccountSpec } from '../accounts/account';
+import type { ProxyRoute } from '../tensorpix/proxy-route';
+
+/**
+ * describeRoute says how requests travel, for --config.check: the proxy (its origin, no
+ * credentials) and where it was set, or why they go direct.
+ */
+export function describeRoute(route: ProxyRoute | undefined): string {
+  if (!route || route.kind === 'direct') return `direct (${route?.reason ?? 'no proxy set'})`;
+  const credentials = route.credentialsFrom ? `, credentials from ${route.credentialsFrom}` : '';
+  return `proxy ${route.origin} (from ${route.source}${credentials})`;
+}
+
+/** describeAccount is the --config.check line of one account. */
+export const describeAccount = (spec: AccountSpec) =>
+  `account ${spec.name}: API ${spec.apiUrl}, ${describeRoute(spec.route)}`;

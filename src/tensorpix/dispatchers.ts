@@ -1,0 +1,95 @@
+import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import type { Dispatcher, ProxyAgent } from 'undici';
+import type { ProxyRoute } from './proxy-route';
+import { Agent, loadProxyAgent } from './undici-parts';
+
+export interface DispatcherOptions {
+  /** caCert is an extra PEM bundle to trust beside the system's roots, for the API and an https:// proxy. */
+  caCert?: string;
+  /** lookup replaces DNS resolution; tests use it to fail a lookup without asking a resolver. */
+  lookup?: LookupFunction;
+}
+
+/** MAX_PROXIES bounds the proxy agents kept; reloads that keep naming new proxies cannot grow it. */
+export const MAX_PROXIES = 16;
+
+// The AbortSignal carries the real deadline; these only stop a forgotten socket. undici
+// notices an abort only once a connection is up, so a proxy that never answers CONNECT
+// is let go by the proxy pool's own headersTimeout, after the attempt has long settled.
+const FORGOTTEN_SOCKET_MS = 60_000;
+const COMMON = {
+  keepAliveTimeout: 30_000,
+  headersTimeout: FORGOTTEN_SOCKET_MS,
+  bodyTimeout: FORGOTTEN_SOCKET_MS,
+};
+
+/**
+ * Dispatchers gives each request the undici dispatcher of its route: one keep-alive Agent
+ * for every direct request, one ProxyAgent per proxy and credentials. A ProxyAgent
+ * tunnels with CONNECT whatever the API's scheme, so the token only ever travels inside
+ * the tunnel, and TLS to the API (with the extra CA) is made through it.
+ */
+export class Dispatchers {
+  private readonly direct: Dispatcher;
+  private readonly proxies = new Map<string, ProxyAgent>();
+  private readonly ca: string[] | undefined;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.ca = options.caCert ? [...rootCertificates, options.caCert] : undefined;
+    this.direct = new Agent({ ...COMMON, connect: { ...this.tls(), ...this.lookup() } });
+  }
+
+  for(route: ProxyRoute | undefined): Dispatcher {
+    if (!route || route.kind === 'direct') return this.direct;
+    const key = `${route.origin}\n${route.authorization ?? ''}`;
+    let agent = this.proxies.get(key);
+    if (agent) {
+      // Re-inserted, so the map's order is the order of last use.
+      this.proxies.delete(key);
+    } else {
+      agent = this.proxyAgent(route);
+      if (this.proxies.size >= MAX_PROXIES) this.evictOldest();
+    }
+    this.proxies.set(key, agent);
+    return agent;
+  }
+
+  /** destroy aborts requests in flight and closes every socket. */
+  async destroy(): Promise<void> {
+    await Promise.all([this.direct.destroy(), ...[...this.proxies.values()].map((agent) => agent.destroy())]);
+  }
+
+  private proxyAgent(route: Extract<ProxyRoute, { kind: 'proxy' }>): ProxyAgent {
+    // Loaded with the first proxy: an exporter that goes direct never carries them.
+    const ProxyAgentClass = loadProxyAgent();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { TunnelPool } = require('./tunnel-pool') as typeof import('./tunnel-pool');
+    return new ProxyAgentClass({
+      ...COMMON,
+      uri: route.origin,
+      ...(route.authorization !== undefined && { token: route.authorization }),
+      // TLS to the API, inside the tunnel.
+      requestTls: this.tls(),
+      // The connection to the proxy itself (TLS only for an https:// proxy).
+      proxyTls: { ...this.tls(), ...this.lookup() },
+      clientFactory: (origin: URL, options: object) =>
+        new TunnelPool(origin, { ...options, headersTimeout: FORGOTTEN_SOCKET_MS }, route.host),
+    });
+  }
+
+  private tls(): { ca?: string[] } {
+    return this.ca ? { ca: this.ca } : {};
+  }
+
+  private lookup(): { lookup?: LookupFunction } {
+    return this.options.lookup ? { lookup: this.options.lookup } : {};
+  }
+
+  /** evictOldest closes the least recently used proxy agent; requests in flight on it finish first. */
+  private evictOldest(): void {
+    const [key, agent] = this.proxies.entries().next().value!;
+    this.proxies.delete(key);
+    void agent.close().catch(() => undefined);
+  }
+}

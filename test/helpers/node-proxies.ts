@@ -1,0 +1,77 @@
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+
+/**
+ * NodeProxy is a proxy the tests write themselves, for what tinyproxy cannot be: an
+ * https:// proxy, or one that never answers. It listens on 127.0.0.1 and tunnels only to
+ * 127.0.0.1.
+ */
+export interface NodeProxy {
+  url: string;
+  /** connects are the CONNECT targets it received, as "host:port". */
+  connects: string[];
+  close(): Promise<void>;
+}
+
+function track(server: Server, sockets: Set<Socket>): void {
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+}
+
+async function listen(
+  server: Server,
+  scheme: string,
+  sockets: Set<Socket>,
+  connects: string[],
+): Promise<NodeProxy> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connects,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** startTlsProxy is an https:// proxy (TLS to the proxy itself) that opens CONNECT tunnels to 127.0.0.1. */
+export async function startTlsProxy(tls: { cert: string; key: string }): Promise<NodeProxy> {
+  const sockets = new Set<Socket>();
+  const connects: string[] = [];
+  const server = createHttpsServer({ ...tls }, (_req, res) => res.writeHead(405).end());
+  server.on('connect', (req, client: Socket, head: Buffer) => {
+    connects.push(req.url ?? '');
+    const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(req.url ?? '')?.[1]);
+    if (!port) return client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+    const upstream = connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('close', () => sockets.delete(upstream));
+  });
+  track(server, sockets);
+  return listen(server, 'https', sockets, connects);
+}
+
+/** startSilentProxy accepts connections and reads CONNECT requests but never answers them. */
+export async function startSilentProxy(): Promise<NodeProxy> {
+  const sockets = new Set<Socket>();
+  const connects: string[] = [];
+  const server = createServer((socket) => {
+    socket.on('data', (data: Buffer) => {
+      const target = /^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1];
+      if (target) connects.push(target);
+    });
+    socket.on('error', () => undefined);
+  });
+  track(server, sockets);
+  return listen(server, 'http', sockets, connects);
+}
