@@ -6,7 +6,7 @@ import { Limiter } from './accounts/limiter';
 import type { Config, FileReader } from './config/load-config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
-import { createAccountsRegistry, type BuildInfo } from './metrics/collector';
+import { createCollector, type BuildInfo } from './metrics/collector';
 import { createExposition } from './metrics/exposition';
 import { createProcessMetrics } from './metrics/process-metrics';
 import { createBalanceClient } from './tensorpix/client';
@@ -71,14 +71,9 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
   const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
-  const atMs = () => exposition.renderedAtMs();
-  const sources = { accounts, reload: status, buildInfo };
   const processMetrics = config.exporterMetrics ? createProcessMetrics() : undefined;
   const exposition = createExposition({
-    accountsRegistries: {
-      prometheus: createAccountsRegistry(sources, atMs, 'prometheus'),
-      openmetrics: createAccountsRegistry(sources, atMs, 'openmetrics'),
-    },
+    accounts: createCollector({ accounts, reload: status, buildInfo }),
     ...(processMetrics && { processMetrics }),
     stateKey: () => `${accounts.stateKey()}:${status.version}`,
     nextExpiryMs: (nowMs) => accounts.nextExpiryMs(nowMs),

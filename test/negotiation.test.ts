@@ -95,6 +95,14 @@ describe('gzipJoin', () => {
   });
 });
 
+test('gzipJoin with nothing after the prefix, again and again (an exporter without process metrics)', () => {
+  const empty = Buffer.alloc(0);
+  for (const text of ['a\n'.repeat(50), 'b\n'.repeat(60), 'c'.repeat(1000), '']) {
+    const prefix = gzipPrefix(Buffer.from(text));
+    for (let i = 0; i < 3; i++) expect(gunzipSync(gzipJoin(prefix, empty)).toString()).toBe(text);
+  }
+});
+
 describe('what /metrics answers', () => {
   let h: Harness;
   let url: string;

@@ -1,11 +1,10 @@
-import type { Registry } from './prom-registry';
 import { gzipJoin, gzipPrefix, type GzipPrefix } from './gzip-join';
 import type { ProcessMetrics } from './process-metrics';
 import type { ExpositionFormat } from './text-format';
 
 export interface ExpositionOptions {
-  /** accountsRegistries hold the tensorpix_* metrics, one registry per format; their text is kept between changes. */
-  accountsRegistries: Record<ExpositionFormat, Registry>;
+  /** accounts renders the tensorpix_* metrics at an instant; their text is kept between changes. */
+  accounts: { render(format: ExpositionFormat, nowMs: number): string };
   /** processMetrics are read fresh on every scrape. */
   processMetrics?: ProcessMetrics;
   /** stateKey changes whenever anything the accounts registries render may have changed. */
@@ -19,12 +18,14 @@ export interface ExpositionOptions {
  * Body is one scrape's answer: the kept accounts' bytes, then the fresh rest, written as
  * they are (no copy into one buffer), or one gzip buffer.
  */
-export type Body = { chunks: [Buffer, string]; length: number } | { chunks: [Buffer]; length: number };
+export interface Body {
+  chunks: Buffer[];
+  length: number;
+}
 
-/** Exposition renders /metrics; `renderedAtMs` is the instant the accounts' families read. */
+/** Exposition renders /metrics. */
 export interface Exposition {
   render(format: ExpositionFormat, gzip: boolean): Promise<Body>;
-  renderedAtMs(): number;
 }
 
 interface Kept {
@@ -34,7 +35,8 @@ interface Kept {
   gzip?: GzipPrefix;
 }
 
-const EOF_LINE = '# EOF\n';
+const EOF_BYTES = Buffer.from('# EOF\n');
+const NOTHING = Buffer.alloc(0);
 
 /**
  * createExposition renders /metrics. The tensorpix_* text depends only on the accounts'
@@ -46,33 +48,28 @@ const EOF_LINE = '# EOF\n';
  */
 export function createExposition(options: ExpositionOptions): Exposition {
   const kept: Partial<Record<ExpositionFormat, Kept>> = {};
-  let atMs = options.now();
 
-  const accountsPart = async (format: ExpositionFormat): Promise<Kept> => {
+  const accountsPart = (format: ExpositionFormat): Kept => {
     const nowMs = options.now();
     const key = options.stateKey();
     const current = kept[format];
     // At validUntilMs exactly a balance expires: that instant renders anew, without it.
     if (current && current.key === key && nowMs < current.validUntilMs) return current;
-    atMs = nowMs;
     const validUntilMs = options.nextExpiryMs(nowMs);
-    let text = await options.accountsRegistries[format].metrics();
-    // OpenMetrics ends once, after the process metrics.
-    if (format === 'openmetrics' && text.endsWith(EOF_LINE)) text = text.slice(0, -EOF_LINE.length);
-    // A change during the await gives another key, so the next scrape renders anew.
-    return (kept[format] = { key, validUntilMs, text: Buffer.from(text) });
+    return (kept[format] = { key, validUntilMs, text: Buffer.from(options.accounts.render(format, nowMs)) });
   };
 
   return {
-    renderedAtMs: () => atMs,
     async render(format, gzip) {
-      const accounts = await accountsPart(format);
-      let rest = (await options.processMetrics?.render(format)) ?? '';
-      if (format === 'openmetrics') rest += EOF_LINE;
-      if (!gzip)
-        return { chunks: [accounts.text, rest], length: accounts.text.length + Buffer.byteLength(rest) };
+      const accounts = accountsPart(format);
+      const rest = (await options.processMetrics?.render(format)) ?? NOTHING;
+      const end = format === 'openmetrics' ? EOF_BYTES : NOTHING;
+      if (!gzip) {
+        const chunks = [accounts.text, rest, end].filter((chunk) => chunk.length > 0);
+        return { chunks, length: accounts.text.length + rest.length + end.length };
+      }
       accounts.gzip ??= gzipPrefix(accounts.text);
-      const zipped = gzipJoin(accounts.gzip, Buffer.from(rest));
+      const zipped = gzipJoin(accounts.gzip, end.length > 0 ? Buffer.concat([rest, end]) : rest);
       return { chunks: [zipped], length: zipped.length };
     },
   };

@@ -31,7 +31,10 @@ export function gzipPrefix(data: Buffer): GzipPrefix {
  */
 export function gzipJoin(prefix: GzipPrefix, rest: Buffer): Buffer {
   const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc32(rest, prefix.crc) >>> 0, 0);
+  // Node 20's crc32 answers 0 for an empty buffer once zlib has deflated one (seen on
+  // 20.20); the CRC of nothing more is the CRC so far, so it is not asked.
+  const crc = rest.length > 0 ? crc32(rest, prefix.crc) : prefix.crc;
+  trailer.writeUInt32LE(crc >>> 0, 0);
   trailer.writeUInt32LE((prefix.length + rest.length) % 2 ** 32, 4);
   return Buffer.concat([HEADER, prefix.deflated, deflateRawSync(rest), trailer]);
 }

@@ -28,19 +28,22 @@ export function metricsRoute(options: MetricsRouteOptions) {
     const format = negotiateFormat(req.headers.accept);
     const gzip = acceptsGzip(req.headers['accept-encoding']);
     const body = await exposition.render(format, gzip);
-    res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[format],
-      'Content-Length': body.length,
-      'Cache-Control': 'no-store',
-      Vary: 'Accept, Accept-Encoding',
-      ...(gzip && { 'Content-Encoding': 'gzip' }),
-    });
+    res.writeHead(200, [
+      'Content-Type',
+      CONTENT_TYPES[format],
+      'Content-Length',
+      String(body.length),
+      'Cache-Control',
+      'no-store',
+      'Vary',
+      'Accept, Accept-Encoding',
+      ...(gzip ? ['Content-Encoding', 'gzip'] : []),
+    ]);
     if (req.method === 'HEAD') return void res.end();
-    const [first, rest] = body.chunks;
-    if (rest === undefined) return void res.end(first);
-    // Both chunks leave in one write: the response is corked until the end of this tick.
-    res.write(first);
-    res.end(rest);
+    // All chunks leave in one write: the response is corked until the end of this tick.
+    const last = body.chunks.length - 1;
+    for (let i = 0; i < last; i++) res.write(body.chunks[i]);
+    res.end(body.chunks[last]);
   };
   return (req: Request, res: Response, next: NextFunction) => {
     const query = req.url.indexOf('?');
