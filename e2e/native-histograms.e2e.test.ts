@@ -1,10 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { after, balance, byToken, startFakeApi, type FakeApi } from '../test/helpers/fake-api';
 import { loadDashboard, queriesOf, substitute } from '../test/helpers/dashboard';
 import { describeEachLine } from '../test/helpers/prometheus-lines';
 import type { PrometheusApi } from './prometheus-api';
 import { poll, Stack } from './processes';
-import { lowestUp, scrapedAtLeast, startExporter, startPrometheus } from './scrape-stack';
+import { lowestUp, scrapedAtLeast, startExporter, startPrometheus, stateOf } from './scrape-stack';
 
 const HISTOGRAM = 'tensorpix_upstream_request_duration_seconds';
 // Every request takes 150 ms, so every observation lies in the (0.1, 0.25] bucket and any
@@ -52,18 +53,19 @@ describeEachLine((line) => {
   const stack = new Stack();
   let upstream: FakeApi;
   let exporter: string;
+  let exporterProcess: ChildProcess;
   let prometheus: PrometheusApi;
 
   beforeAll(async () => {
     upstream = await startFakeApi();
     upstream.reply(byToken({ slow: after(DELAY_MS, balance('77.0000')) }));
     // No cache: every scrape makes a request, so the histogram has a rate to take a quantile of.
-    exporter = await startExporter(stack, {
+    ({ address: exporter, child: exporterProcess } = await startExporter(stack, {
       name: 'exporter',
       apiUrl: upstream.url,
       tokens: ['slow'],
       cacheTtl: '0s',
-    });
+    }));
     const jobs = JOBS.map((job) => ({ ...job, static_configs: [{ targets: [exporter] }] }));
     prometheus = await startPrometheus(stack, {
       name: 'prometheus',
@@ -81,9 +83,15 @@ describeEachLine((line) => {
 
   test('every job is up on every scrape, with no scrape error', async () => {
     const targets = await prometheus.targets();
-    expect(
-      Object.fromEntries(targets.map((t) => [t.labels.job, { health: t.health, lastError: t.lastError }])),
-    ).toEqual(Object.fromEntries(NAMES.map((job) => [job, { health: 'up', lastError: '' }])));
+    expect({
+      exporter: stateOf(exporterProcess),
+      targets: Object.fromEntries(
+        targets.map((t) => [t.labels.job, { health: t.health, lastError: t.lastError }]),
+      ),
+    }).toEqual({
+      exporter: 'running',
+      targets: Object.fromEntries(NAMES.map((job) => [job, { health: 'up', lastError: '' }])),
+    });
     expect(await lowestUp(prometheus, Date.now() / 1000)).toEqual(
       Object.fromEntries(NAMES.map((job) => [job, '1'])),
     );

@@ -1,9 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import { balance, byToken, startFakeApi, type FakeApi } from '../test/helpers/fake-api';
 import { describeEachLine } from '../test/helpers/prometheus-lines';
 import type { PrometheusApi } from './prometheus-api';
 import { Stack } from './processes';
 import { byJob, diffSeries } from './sample-diff';
-import { lowestUp, scrapedAtLeast, startExporter, startPrometheus } from './scrape-stack';
+import { lowestUp, scrapedAtLeast, startExporter, startPrometheus, stateOf } from './scrape-stack';
 
 /**
  * PROTOCOLS are the scrape_protocols values of Prometheus 3 whose formats the exporter
@@ -53,6 +54,7 @@ describeEachLine((line) => {
   const stack = new Stack();
   let upstream: FakeApi;
   let exporter: string;
+  let exporterProcess: ChildProcess;
   let prometheus: PrometheusApi;
 
   /** samplesAt reads every job's series at `time`: job → series key → value. */
@@ -80,12 +82,12 @@ describeEachLine((line) => {
     // A balance with decimals, a negative one, and a revoked key (401): up 0, an error counted.
     upstream.reply(byToken({ funded: balance('1234.5678'), overdrawn: balance('-3.2500') }));
     // A 10-minute cache: each account is read once, so its series read the same on every scrape.
-    exporter = await startExporter(stack, {
+    ({ address: exporter, child: exporterProcess } = await startExporter(stack, {
       name: 'exporter',
       apiUrl: upstream.url,
       tokens: ['funded', 'overdrawn', 'revoked'],
       cacheTtl: '10m',
-    });
+    }));
     const jobs = PROTOCOLS.map((protocol) => ({
       job_name: protocol,
       scrape_protocols: [protocol],
@@ -103,9 +105,13 @@ describeEachLine((line) => {
   test('each protocol scrapes the exporter: up on every scrape, no scrape error', async () => {
     const targets = await prometheus.targets();
     const health = targets.map(({ labels, health, lastError }) => ({ job: labels.job, health, lastError }));
-    expect(health.sort((a, b) => String(a.job).localeCompare(String(b.job)))).toEqual(
-      [...PROTOCOLS].sort().map((job) => ({ job, health: 'up', lastError: '' })),
-    );
+    expect({
+      exporter: stateOf(exporterProcess),
+      targets: health.sort((a, b) => String(a.job).localeCompare(String(b.job))),
+    }).toEqual({
+      exporter: 'running',
+      targets: [...PROTOCOLS].sort().map((job) => ({ job, health: 'up', lastError: '' })),
+    });
     expect(await lowestUp(prometheus, Date.now() / 1000)).toEqual(
       Object.fromEntries(PROTOCOLS.map((job) => [job, '1'])),
     );

@@ -1,46 +1,86 @@
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { stringify } from 'yaml';
 import { PrometheusApi } from './prometheus-api';
-import { freePort, poll, type Stack } from './processes';
+import { poll, type Stack } from './processes';
 import { REPO } from './stack-config';
 
 /**
- * startExporter runs the built exporter on a free loopback port for `tokens`, each an
+ * listeningAddress resolves with the address a child logs once it listens (the first
+ * capture of `pattern` in a line of its output). The children listen on port 0 and say
+ * which port they got: a port picked beforehand and freed for the child (freePort) can be
+ * taken in between by a process of another test file, and a readiness check would then
+ * answer from that process.
+ */
+function listeningAddress(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+  stack: Stack,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    const done = (error?: Error, address?: string) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stderr!.off('data', onData);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(address!);
+    };
+    const onData = (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const address = pattern.exec(line)?.[1];
+        if (address) return done(undefined, address);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      done(new Error(`exited (${signal ?? code}) before listening\n${stack.logs()}`));
+    const timer = setTimeout(
+      () => done(new Error(`not listening after ${timeoutMs} ms\n${stack.logs()}`)),
+      timeoutMs,
+    );
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * startExporter runs the built exporter on a loopback port of its own for `tokens`, each an
  * account named after its token (read from a token file, as operators are told to), and
- * resolves with its address once it is ready, so that no scrape meets a closed port.
+ * resolves with its address once it listens, so that no scrape meets a closed port.
  */
 export async function startExporter(
   stack: Stack,
   options: { name: string; apiUrl: string; tokens: string[]; cacheTtl: string },
-): Promise<string> {
+): Promise<{ address: string; child: ChildProcess }> {
   const dir = stack.tempDir(options.name);
-  const address = `127.0.0.1:${await freePort()}`;
   const accounts = options.tokens.map((token) => {
     writeFileSync(join(dir, `${token}.token`), `${token}\n`, { mode: 0o600 });
     return { name: token, token_file: `${token}.token` };
   });
   const file = join(dir, 'accounts.yml');
   writeFileSync(file, stringify({ api_url: options.apiUrl, accounts }));
-  stack.start(options.name, process.execPath, [
+  const child = stack.start(options.name, process.execPath, [
     join(REPO, 'dist', 'main.js'),
-    `--web.listen-address=${address}`,
+    '--web.listen-address=127.0.0.1:0',
     `--config.file=${file}`,
     `--cache.ttl=${options.cacheTtl}`,
-    '--log.level=warn',
+    '--log.format=json',
   ]);
-  await poll(
-    `${options.name} to be ready`,
-    10_000,
-    async () => {
-      const { statusCode, body } = await request(`http://${address}/-/ready`);
-      await body.text();
-      return statusCode === 200 || undefined;
-    },
-    stack,
-  );
-  return address;
+  // It is ready once it listens: it logs "listening" after its server is bound.
+  const address = await listeningAddress(child, /"address":"([^"]+)".*"msg":"listening"/, 10_000, stack);
+  return { address, child };
+}
+
+/** stateOf says whether a child still runs, or how it ended: a scrape error then has its cause beside it. */
+export function stateOf(child: ChildProcess): string {
+  if (child.exitCode === null && child.signalCode === null) return 'running';
+  return `ended (${child.signalCode ?? `exit code ${child.exitCode}`})`;
 }
 
 /**
@@ -55,14 +95,15 @@ export async function startPrometheus(
   const config = join(dir, 'prometheus.yml');
   const global = { scrape_interval: '1s', scrape_timeout: '1s' };
   writeFileSync(config, stringify({ global, scrape_configs: options.jobs }));
-  const port = await freePort();
-  const api = new PrometheusApi(`http://127.0.0.1:${port}`);
-  stack.start(options.name, options.binary, [
+  const child = stack.start(options.name, options.binary, [
     `--config.file=${config}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.listen-address=127.0.0.1:0',
     ...(options.flags ?? []),
   ]);
+  // "Listening on" (2.42 and 3.5 alike) names the port the web listener got; "Start listening" the one asked for.
+  const address = await listeningAddress(child, /msg="Listening on".* address=(\S+)/, 20_000, stack);
+  const api = new PrometheusApi(`http://${address}`);
   await poll(`${options.name} to be ready`, 20_000, async () => (await api.ready()) || undefined, stack);
   return api;
 }
