@@ -99,8 +99,11 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now }));
   // Every route, health included, needs the credentials unless the file excludes it
   // (basic_auth_excluded_paths), as with exporter-toolkit.
-  if (config.web && config.web.users.size > 0)
-    app.use(basicAuth(config.web.users, config.web.authExcludedPaths));
+  const auth =
+    config.web && config.web.users.size > 0
+      ? basicAuth(config.web.users, config.web.authExcludedPaths)
+      : undefined;
+  if (auth) app.use(auth.middleware);
 
   app.all(config.telemetryPath, onlyMethods(['GET', 'HEAD']), async (req, res) => {
     const waitMs = scrapeWaitMs(
@@ -147,7 +150,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     reload,
     async close() {
       accounts.stop();
-      await client.close();
+      await Promise.all([client.close(), auth?.close()]);
     },
   };
 }
