@@ -8,7 +8,7 @@ import { readRegularFileSync } from './config/regular-file';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
-import { createHttpServer } from './web/http-server';
+import { createHttpServer, DEFAULT_LIMITS } from './web/http-server';
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -34,7 +34,8 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
 
   let listening = false;
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
-  const server = createHttpServer(app.handler, config.web?.tls);
+  const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
+  const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => resolve());
