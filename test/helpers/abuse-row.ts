@@ -20,6 +20,19 @@ export interface Row {
   durationMs: number;
 }
 
+/** AttackReport is what attacker.js says one attack did. */
+export interface AttackReport {
+  kind: string;
+  opened: number;
+  /** closedByPeer counts the attack's connections that the exporter closed. */
+  closedByPeer: number;
+  errors: number;
+  requests: number;
+  statuses: Record<string, number>;
+  /** neverConnected counts connects still waiting when the attack ended. */
+  neverConnected: number;
+}
+
 /** RowResult is what one row measured, for its assertions and the report. */
 export interface RowResult {
   scrapes: Scrape[];
@@ -30,14 +43,14 @@ export interface RowResult {
   descriptors: { before: Descriptors; peak: number; after: Descriptors };
   /** exitCode is set if the exporter died during the row. */
   exitCode: number | null;
-  attacker: unknown;
+  attacker: AttackReport[];
 }
 
 /** SAMPLE_MS is how often the row looks at the exporter's descriptors during the attack. */
 const SAMPLE_MS = 250;
 
 /** runAttacker runs attacker.js with its descriptor limit raised to the hard limit; SIGKILL bounds it. */
-function runAttacker(port: number, row: Row): Promise<unknown> {
+function runAttacker(port: number, row: Row): Promise<AttackReport[]> {
   const plan = JSON.stringify({ port, durationMs: row.durationMs, attacks: row.attacks });
   // A shell raises the soft limit (node cannot); where the hard one is lower, the flood gets what it can.
   const child = spawn(
@@ -51,7 +64,8 @@ function runAttacker(port: number, row: Row): Promise<unknown> {
   return new Promise((resolve) =>
     child.on('close', () => {
       clearTimeout(killer);
-      resolve(out ? JSON.parse(out) : { killed: true });
+      // A killed attacker reports nothing; the row's assertions then say what it missed.
+      resolve(out ? (JSON.parse(out) as { attacks: AttackReport[] }).attacks : []);
     }),
   );
 }

@@ -15,6 +15,8 @@ const HOST = '127.0.0.1';
 const deadline = Date.now() + plan.durationMs;
 const running = () => Date.now() < deadline;
 const sockets = new Set();
+/** stopping is set when the attacker closes its own sockets, which then do not count as closed by the exporter. */
+let stopping = false;
 /** MAX_PENDING_CONNECTS bounds each attack's connects in flight, so a flood neither overflows the listen backlog nor holds up the other attacks of a mix. */
 const MAX_PENDING_CONNECTS = 128;
 
@@ -54,7 +56,7 @@ function open(stats, onOpen, onClose) {
   socket.on('close', () => {
     if (!connected) settle();
     sockets.delete(socket);
-    if (connected && running()) stats.closedByPeer++;
+    if (connected && !stopping) stats.closedByPeer++;
     if (running()) onClose?.();
   });
 }
@@ -108,15 +110,19 @@ const attacks = {
     });
   },
 
-  /** pipeline: sockets each writing thousands of requests at once and never reading an answer. */
+  /**
+   * pipeline: sockets each writing thousands of requests at once and never reading an answer;
+   * one more request every 500 ms tells a socket the exporter cut (the write fails) to reconnect.
+   */
   pipeline({ sockets: count, requests, authorization }, stats) {
-    const batch = requestText('/metrics', authorization ? { Authorization: authorization } : {}).repeat(
-      requests,
-    );
+    const request = requestText('/metrics', authorization ? { Authorization: authorization } : {});
+    const batch = request.repeat(requests);
     reopening(stats, count, count * 10, (socket) => {
       socket.pause();
       stats.requests += requests;
       socket.write(batch);
+      const timer = setInterval(() => socket.write(request), 500);
+      socket.on('close', () => clearInterval(timer));
     });
   },
 
@@ -180,11 +186,19 @@ const results = plan.attacks.map((attack) => {
   return stats;
 });
 
+// At the end, the sockets that never read take what is left: one the exporter cut sees its end
+// (or a reset) and counts as closed by it. Then the attacker closes the rest and reports.
 setTimeout(() => {
+  for (const socket of sockets) socket.resume();
+  setTimeout(report, 300);
+}, plan.durationMs);
+
+function report() {
+  stopping = true;
   for (const socket of sockets) socket.destroy();
   const summary = results.map(({ pending: _pending, waiting, ...stats }) => ({
     ...stats,
     neverConnected: waiting.length,
   }));
   process.stdout.write(`${JSON.stringify({ attacks: summary })}\n`, () => process.exit(0));
-}, plan.durationMs);
+}
