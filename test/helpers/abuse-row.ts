@@ -41,8 +41,6 @@ export interface RowResult {
   peakRssBytes: number;
   rssAfterWarmUpBytes: number;
   descriptors: { before: Descriptors; peak: number; after: Descriptors };
-  /** exitCode is set if the exporter died during the row. */
-  exitCode: number | null;
   attacker: AttackReport[];
 }
 
@@ -111,14 +109,19 @@ export async function runRow(row: Row): Promise<RowResult> {
     clearInterval(sampler);
     const scrapes = await legit.stop();
 
-    const exitCode = exporter.child.exitCode;
-    if (exitCode !== null)
-      throw new Error(`exporter exited ${exitCode} during the attack:\n${exporter.stderr()}`);
+    const running = exporter;
+    // A dead exporter fails the row with its last words, not with a missing /proc entry.
+    const alive = () => {
+      const { exitCode, signalCode } = running.child;
+      if (exitCode !== null || signalCode !== null)
+        throw new Error(`exporter exited (${exitCode ?? signalCode}):\n${running.stderr().slice(-2000)}`);
+    };
+    alive();
     const peakRssBytes = memoryOf(pid).peakRssBytes;
     const after = await legit.scrape();
     // The legitimate scraper's own kept-alive connection is in `before` too.
     const descriptorsAfter = await waitFor(
-      () => descriptorsOf(pid),
+      () => (alive(), descriptorsOf(pid)),
       (d) => d.total <= before.total,
       5000,
     );
@@ -128,7 +131,6 @@ export async function runRow(row: Row): Promise<RowResult> {
       peakRssBytes,
       rssAfterWarmUpBytes,
       descriptors: { before, peak, after: descriptorsAfter },
-      exitCode: exporter.child.exitCode,
       attacker,
     };
   } finally {
