@@ -72,8 +72,9 @@ export class GuardedConnection {
       this.current = undefined;
       if (res.writableFinished) this.answered++;
       this.quietSinceMs = this.now();
+      // A client gone with requests still queued leaves them unanswered, not run for nobody.
       const next = this.waiting.shift();
-      if (next && !this.cut) this.start(next.res, next.run);
+      if (next && !this.cut && !this.httpSocket.destroyed) this.start(next.res, next.run);
     };
     res.once('finish', done);
     res.once('close', done);
