@@ -171,8 +171,9 @@ async function warmThroughput(api) {
 async function upstreamEconomy(api) {
   api.requests = 0;
   api.latencyMs = 50;
+  // 1 000 scrapes at once, each on its own connection, are above --web.max-connections' default.
   const exporter = await startExporter(
-    [`--tensorpix.api-url=${api.url}`, '--cache.ttl=1s'],
+    [`--tensorpix.api-url=${api.url}`, '--cache.ttl=1s', '--web.max-connections=2048'],
     await tokenEnv(),
   );
   const agent = new Agent({ connections: 1000 });
