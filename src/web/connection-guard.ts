@@ -30,13 +30,13 @@ export interface GuardCounts {
 
 /**
  * ConnectionGuard keeps a hostile client from starving Prometheus of connections or the
- * process of memory. At most `maxConnections` are open: a new connection always gets in
- * by closing the quietest one (idle keep-alive, headers never finished, an answer not
- * being read — the longest without anything done first) unless every connection has a
- * request in the app, and only then is the newcomer refused. Each connection is answered
- * one request at a time with a short queue, and written answers that their clients do not
- * take are cut after `sendTimeoutMs`, or sooner, longest-waiting first, when all of them
- * together pass `unsentBudgetBytes`.
+ * process of memory. At most `maxConnections` are open: a new connection gets in by
+ * closing the quietest one (see quietest: headers never finished, silent, idle keep-alive,
+ * an answer not being read) unless every connection has a request in the app, and only
+ * then is the newcomer refused. Each connection is answered one request at a time with a
+ * short queue, and written answers that their clients do not take are cut after
+ * `sendTimeoutMs`, or sooner, longest-waiting first, when all of them together pass
+ * `unsentBudgetBytes`.
  */
 export class ConnectionGuard {
   readonly counts: GuardCounts = { shed: 0, refused: 0, pipelined: 0, slowReader: 0 };
@@ -53,10 +53,6 @@ export class ConnectionGuard {
     this.timer = setInterval(() => this.sweep(), limits.checkIntervalMs).unref();
   }
 
-  get open(): number {
-    return this.live.size;
-  }
-
   /** admit takes a new TCP connection ('connection' event, before any TLS handshake). */
   admit(socket: Socket): void {
     if (this.live.size >= this.limits.maxConnections) {
@@ -68,7 +64,7 @@ export class ConnectionGuard {
       this.counts.shed++;
       this.cut(quietest);
     }
-    const connection = new GuardedConnection(socket, this.now(), this.now);
+    const connection = new GuardedConnection(socket, this.now);
     this.live.add(connection);
     this.bySocket.set(socket, connection);
     socket.once('close', () => this.live.delete(connection));

@@ -23,11 +23,10 @@ export class GuardedConnection {
 
   constructor(
     readonly socket: Socket,
-    nowMs: number,
     private readonly now: () => number,
   ) {
     this.httpSocket = socket;
-    this.quietSinceMs = nowMs;
+    this.quietSinceMs = now();
   }
 
   /** working is true while the app is still producing an answer: the connection is then not shed. */
