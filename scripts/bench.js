@@ -204,9 +204,13 @@ async function startToReady(api) {
 
 async function upstreamEconomy(api) {
   api.reply(after(50, balance('123.4500')));
-  const exporter = await startExporter([`--tensorpix.api-url=${api.url}`, '--cache.ttl=1s'], {
-    env: await tokenFile(),
-  });
+  // 1 000 scrapes at once, each on its own connection, are above --web.max-connections' default.
+  const exporter = await startExporter(
+    [`--tensorpix.api-url=${api.url}`, '--cache.ttl=1s', '--web.max-connections=2048'],
+    {
+      env: await tokenFile(),
+    },
+  );
   const before = api.requests.length;
   const agent = new Agent({ connections: 1000 });
   await Promise.all(

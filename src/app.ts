@@ -96,12 +96,16 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now }));
   // Every route, health included, needs the credentials unless the file excludes it
   // (basic_auth_excluded_paths), as with exporter-toolkit.
-  if (config.web && config.web.users.size > 0) {
-    // Loaded only when users are configured: bcrypt is not carried by an exporter without them.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { basicAuth } = require('./web/basic-auth') as typeof import('./web/basic-auth');
-    app.use(basicAuth(config.web.users, config.web.authExcludedPaths));
-  }
+  // Loaded only when users are configured: bcrypt is not carried by an exporter without them.
+  const auth =
+    config.web && config.web.users.size > 0
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./web/basic-auth') as typeof import('./web/basic-auth')).basicAuth(
+          config.web.users,
+          config.web.authExcludedPaths,
+        )
+      : undefined;
+  if (auth) app.use(auth.middleware);
 
   app.use(
     metricsRoute({
@@ -147,7 +151,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     async close() {
       accounts.stop();
       processMetrics?.stop();
-      await client.close();
+      await Promise.all([client.close(), auth?.close()]);
     },
   };
 }

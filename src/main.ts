@@ -21,7 +21,7 @@ import { readRegularFileSync } from './config/regular-file';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
-import { createHttpServer } from './web/http-server';
+import { createHttpServer, DEFAULT_LIMITS } from './web/http-server';
 
 setFlagsFromString('--heap-growing-percent=20');
 setFlagsFromString('--liftoff-only');
@@ -54,7 +54,8 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     logger.info({ account: account.name, route: describeRoute(account.route) }, 'API route');
   let listening = false;
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
-  const server = createHttpServer(app.handler, config.web?.tls);
+  const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
+  const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => resolve());

@@ -47,6 +47,7 @@ test('defaults with a token from the environment', () => {
       },
     ],
     concurrency: 4,
+    maxConnections: 256,
     cacheTtlMs: 60_000,
     cacheMaxStaleMs: 900_000,
     logLevel: 'info',
@@ -201,6 +202,12 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ['--demo', '--tensorpix.api-url=https://user:pw@example.invalid'],
     {},
     ['--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment'],
+  ],
+  [
+    'too few connections',
+    ['--demo', '--web.max-connections=2'],
+    {},
+    ['--web.max-connections must be a whole number from 8 to 65536, not "2"'],
   ],
   [
     'a bad concurrency',

@@ -38,6 +38,12 @@ export const FLAGS: readonly FlagSpec[] = [
     type: 'string',
     help: "exporter-toolkit web configuration file: TLS, basic auth, headers, rate limit (the same file as other Prometheus exporters').",
   },
+  {
+    name: 'web.max-connections',
+    type: 'string',
+    default: '256',
+    help: 'Connections open at once (8 to 65536). At the limit a new connection closes the quietest one: idle, slow to send its request or to read its answer.',
+  },
   { name: 'web.enable-lifecycle', type: 'boolean', help: 'Enable POST /-/reload.' },
   {
     name: 'web.disable-exporter-metrics',

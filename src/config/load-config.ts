@@ -18,6 +18,8 @@ export interface Config {
   listen: ListenAddress;
   telemetryPath: string;
   timeoutOffsetMs: number;
+  /** maxConnections is --web.max-connections: client connections open at once. */
+  maxConnections: number;
   enableLifecycle: boolean;
   /** web is the parsed --web.config.file, absent without one. */
   web?: WebConfig;
@@ -93,6 +95,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
       `--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "${telemetryPath}"`,
     );
   }
+  const maxConnections = wholeNumber(raw('web.max-connections'), 8, 65536, 'web.max-connections', problems);
   const apiUrl = check('tensorpix.api-url', checkApiUrl(raw('tensorpix.api-url')), '');
   const concurrency = Number(raw('tensorpix.concurrency'));
   if (!/^\d+$/.test(raw('tensorpix.concurrency')) || concurrency < 1 || concurrency > 256) {
@@ -147,6 +150,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     listen,
     telemetryPath,
     timeoutOffsetMs: duration('web.timeout-offset', RANGES.timeoutOffset),
+    maxConnections,
     enableLifecycle: bool('web.enable-lifecycle'),
     ...(web && { web }),
     exporterMetrics: !bool('web.disable-exporter-metrics'),
@@ -174,6 +178,13 @@ function readCaFile(path: string, sources: ConfigSources): Result<string> {
   if (text.ok && !text.value.includes('-----BEGIN CERTIFICATE-----'))
     return fail(`${path} holds no PEM certificate`);
   return text;
+}
+
+function wholeNumber(value: string, min: number, max: number, name: string, problems: string[]): number {
+  const number = Number(value);
+  if (/^\d+$/.test(value) && number >= min && number <= max) return number;
+  problems.push(`--${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return min;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string, problems: string[]): T {

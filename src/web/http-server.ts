@@ -1,17 +1,26 @@
 import { createServer as createPlainServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsSettings } from '../config/web-tls-settings';
+import type { Logger } from '../log/logger';
+import { ConnectionGuard, type GuardCounts, type GuardLimits } from './connection-guard';
 
-/** ServerLimits cut off slow or oversized clients (slowloris, header floods) early. */
-export interface ServerLimits {
+/**
+ * ServerLimits cut off slow or oversized clients (slowloris, header floods) early, and
+ * bound what clients may hold (see ConnectionGuard).
+ */
+export interface ServerLimits extends GuardLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxHeaderSize: number;
-  /** checkIntervalMs is how often Node looks for connections past their timeouts. */
+  /** checkIntervalMs is how often Node and the guard look for connections past their limits. */
   checkIntervalMs: number;
 }
+
+/** DEFAULT_MAX_CONNECTIONS is --web.max-connections' default: room for many Prometheus servers and people. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
 
 export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
@@ -20,7 +29,15 @@ export const DEFAULT_LIMITS: ServerLimits = {
   keepAliveTimeoutMs: 65_000,
   maxHeaderSize: 8192,
   checkIntervalMs: 1000,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+  // Prometheus never pipelines; a client that queues more than this is not a scraper.
+  maxQueuedRequests: 16,
+  sendTimeoutMs: 30_000,
+  unsentBudgetBytes: 32 * 1024 * 1024,
 };
+
+/** GUARD_REPORT_MS is how often, at most, what the guard did is logged. */
+const GUARD_REPORT_MS = 10_000;
 
 function sansOf(socket: TLSSocket): string[] {
   const altNames = socket.getPeerCertificate().subjectaltname ?? '';
@@ -47,7 +64,36 @@ export function createHttpServer(
   app: RequestListener,
   tls?: TlsSettings,
   limits: ServerLimits = DEFAULT_LIMITS,
+  logger?: Logger,
 ): Server {
+  const guard = new ConnectionGuard(limits);
+  const server = createServer(guard.listener(app), tls, limits);
+  // Registered after the TLS server's own listener, so the guard sees every TCP connection, handshakes included.
+  server.on('connection', (socket: Socket) => guard.admit(socket));
+  const report = logger && setInterval(guardReporter(guard.counts, logger), GUARD_REPORT_MS).unref();
+  server.on('close', () => {
+    guard.close();
+    clearInterval(report);
+  });
+  return server;
+}
+
+/** guardReporter logs what the guard did since its last call, if it did anything. */
+function guardReporter(counts: Readonly<GuardCounts>, logger: Logger): () => void {
+  let last = { ...counts };
+  return () => {
+    const delta = { ...counts };
+    for (const reason of Object.keys(delta) as Array<keyof GuardCounts>) delta[reason] -= last[reason];
+    last = { ...counts };
+    if (Object.values(delta).some((n) => n > 0))
+      logger.warn(
+        { ...delta, interval_s: GUARD_REPORT_MS / 1000 },
+        'connections closed to protect the exporter',
+      );
+  };
+}
+
+function createServer(app: RequestListener, tls: TlsSettings | undefined, limits: ServerLimits): Server {
   const common = {
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeoutMs,

@@ -58,6 +58,7 @@ export function testConfig(options: HarnessOptions, api: FakeApi): Config {
     listen: { host: '127.0.0.1', port: 0 },
     telemetryPath: '/metrics',
     timeoutOffsetMs: options.timeoutOffsetMs ?? 500,
+    maxConnections: 256,
     enableLifecycle: options.enableLifecycle ?? false,
     ...(options.web && { web: options.web }),
     exporterMetrics: options.exporterMetrics ?? false,
