@@ -41,6 +41,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** TOKEN_FILE_READS is how many token files are read at once: a few, fast, never a burst. */
+const TOKEN_FILE_READS = 8;
+
 /**
  * createApp builds the exporter from a checked configuration. It never listens: main
  * does, and the tests hand the handler to supertest or their own server. An upstream
@@ -63,6 +66,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const accounts = new AccountSet(config.accounts, {
     client,
     limiter: new Limiter(config.concurrency),
+    fileReads: new Limiter(TOKEN_FILE_READS),
     logger,
     now,
     monotonicNow: deps.monotonicNow ?? (() => performance.now()),

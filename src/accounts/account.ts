@@ -2,6 +2,7 @@ import type { TokenSource } from '../config/token-file';
 import type { Logger } from '../log/logger';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { AccountState } from './account-state';
+import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
 import { retryDelayMs, timerMs } from './timing';
 import { TokenReader } from './token-reader';
@@ -18,6 +19,8 @@ export interface AccountSpec {
 }
 
 export interface AccountDeps extends AttemptDeps {
+  /** fileReads takes turns among the accounts' token file reads. */
+  fileReads: Limiter;
   logger: Logger;
   /** now is the wall clock, in milliseconds. */
   now: () => number;
@@ -56,7 +59,7 @@ export class Account {
     private readonly deps: AccountDeps,
   ) {
     this.state = new AccountState(spec.name, deps.maxStaleMs);
-    this.tokenReader = new TokenReader(spec.token);
+    this.tokenReader = new TokenReader(spec.token, deps.fileReads);
     // Every line of an account behind a proxy names it (host:port only), so that a failure
     // tells an operator whom to call.
     const proxy = spec.route?.kind === 'proxy' ? { proxy: spec.route.host } : {};

@@ -51,7 +51,7 @@ export async function attempt(
   signal: AbortSignal,
   probe?: Probe,
 ): Promise<Outcome | undefined> {
-  const progress: Progress = { stage: probe ? 'token' : 'queue' };
+  const progress: Progress = { stage: 'token' };
   let onAbort!: () => void;
   const deadline = new Promise<Outcome | undefined>((resolve) => {
     onAbort = () =>
@@ -77,22 +77,12 @@ async function run(
   signal: AbortSignal,
   probe: Probe | undefined,
 ): Promise<Outcome | undefined> {
-  // A probe reads the token first, as it goes on only if the token changed. Otherwise the
-  // attempt waits its turn first: a cold scrape of a thousand accounts then reads their
-  // token files a few at a time, as requests go out, not all at once before the first one.
-  let token: Awaited<ReturnType<AttemptTarget['token']['read']>> | undefined;
-  if (probe) {
-    token = await target.token.read(signal);
-    if (!token.ok || token.value === probe.changedFrom) return undefined;
-  }
-  progress.stage = 'queue';
-  progress.release = await deps.limiter.acquire(signal);
-  if (!token) {
-    progress.stage = 'token';
-    token = await target.token.read(signal);
-  }
+  const token = await target.token.read(signal);
+  if (probe && (!token.ok || token.value === probe.changedFrom)) return undefined;
   if (!token.ok) return { ok: false, error: new UpstreamError('token_file', token.problems.join('; ')) };
   progress.token = token.value;
+  progress.stage = 'queue';
+  progress.release = await deps.limiter.acquire(signal);
   progress.stage = 'request';
   const startedMs = (progress.startedMs = deps.monotonicNow());
   const tokenValue = progress.token;
