@@ -48,11 +48,21 @@ test('a bad configuration exits 2 before listening, one line per problem, never 
   expect(code).toBe(2);
   expect(stdout).toBe('');
   expect(stderr.trim().split('\n')).toEqual([
-    'tensorpix-exporter: unexpected argument at position 3; flags take the form --name=value',
+    'tensorpix-exporter: unexpected argument at position 3: flags take the form --name=value or --name value',
     'tensorpix-exporter: --cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "soon"',
     'tensorpix-exporter: TENSORPIX_API_TOKEN holds characters a token cannot have (whitespace, control or non-ASCII) or is over 4096 bytes',
   ]);
   expect(stderr).not.toContain(SECRET);
+});
+
+test("Go's one-dash flag is one line that names the two-dash flag, exit 2", async () => {
+  const { code, stdout, stderr } = await runToExit(['-web.listen-address=:10864', '--demo']);
+  expect({ code, stdout, stderr }).toEqual({
+    code: 2,
+    stdout: '',
+    stderr:
+      'tensorpix-exporter: unknown flag -web.listen-address (flags take two dashes: --web.listen-address)\n',
+  });
 });
 
 test('--version and --help print and exit 0; --config.check validates without listening', async () => {

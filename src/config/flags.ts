@@ -1,6 +1,3 @@
-import { parseArgs } from 'node:util';
-import type { ConfigSources } from './load-config';
-
 /** FlagSpec declares one command-line flag; every flag is mirrored by an environment variable. */
 export interface FlagSpec {
   name: string;
@@ -153,55 +150,4 @@ export function helpText(version: string): string {
     ...lines,
     ``,
   ].join('\n');
-}
-
-/**
- * readFlags merges the command line over the environment and reports bad flags. The
- * names of flags given on the command line are added to `onCommandLine`, for the checks
- * of values that must not be visible to other users through ps.
- */
-export function readFlags(
-  sources: Pick<ConfigSources, 'argv' | 'env'>,
-  problems: string[],
-  onCommandLine = new Set<string>(),
-): Map<string, string> | 'help' | 'version' {
-  const options = Object.fromEntries(FLAGS.map((flag) => [flag.name, { type: flag.type }]));
-  const { tokens } = parseArgs({
-    args: [...sources.argv],
-    options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const given = new Map<string, string>();
-  for (const flag of FLAGS) {
-    const value = [envName(flag.name), ...(flag.envAliases ?? [])]
-      .map((name) => sources.env[name])
-      .find((v) => v !== undefined && v !== '');
-    if (value !== undefined) given.set(flag.name, value);
-  }
-  for (const token of tokens) {
-    if (token.kind === 'positional') {
-      // The argument itself is not repeated: it may be a token pasted in by mistake.
-      problems.push(`unexpected argument at position ${token.index + 1}; flags take the form --name=value`);
-    } else if (token.kind === 'option') {
-      if (token.name === 'help' || token.name === 'version') return token.name;
-      const flag = FLAGS.find((f) => f.name === token.name);
-      if (!flag) {
-        const hint = /token$/.test(token.name)
-          ? ' (a token is never a flag: use TENSORPIX_API_TOKEN or --tensorpix.token-file)'
-          : '';
-        problems.push(`unknown flag --${token.name}${hint}`);
-      } else if (flag.type === 'boolean') {
-        given.set(flag.name, token.value ?? 'true');
-        onCommandLine.add(flag.name);
-      } else if (token.value === undefined || (token.inlineValue === false && token.value.startsWith('--'))) {
-        problems.push(`flag --${flag.name} needs a value`);
-      } else {
-        given.set(flag.name, token.value);
-        onCommandLine.add(flag.name);
-      }
-    }
-  }
-  return given;
 }

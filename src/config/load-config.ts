@@ -5,9 +5,10 @@ import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, readAccountsFile } from './accounts-fi
 import { checkApiUrl } from './api-url';
 import { readCredentials } from './credentials';
 import { parseDurationIn, RANGES, type DurationRange } from './durations';
-import { FLAGS, readFlags } from './flags';
+import { FLAGS } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { readProxyEnv } from './proxy-env';
+import { readFlags } from './read-flags';
 import { routeFor, type ProxyDefaults } from './proxy-settings';
 import { proxyFromFlags } from './read-proxy-setting';
 import { parseWebConfig, type WebConfig } from './web-config';
