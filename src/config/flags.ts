@@ -35,7 +35,11 @@ export const FLAGS: readonly FlagSpec[] = [
     type: 'string',
     help: "exporter-toolkit web configuration file: TLS, basic auth, headers, rate limit (the same file as other Prometheus exporters').",
   },
-  { name: 'web.enable-lifecycle', type: 'boolean', help: 'Enable POST /-/reload.' },
+  {
+    name: 'web.enable-lifecycle',
+    type: 'boolean',
+    help: 'Enable POST /-/reload, which re-reads --config.file as SIGHUP does.',
+  },
   {
     name: 'web.disable-exporter-metrics',
     type: 'boolean',
@@ -45,7 +49,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'tensorpix.api-url',
     type: 'string',
     default: 'https://backend.tensorpix.ai',
-    help: 'Base URL of the TensorPix API.',
+    help: 'Base URL of the TensorPix API; a path prefix (an API behind a gateway) is kept.',
     envAliases: ['TENSORPIX_API_URL'],
   },
   {
@@ -57,18 +61,19 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'tensorpix.token-file',
     type: 'string',
-    help: 'File holding the API token, re-read on every request (the token itself is never a flag; TENSORPIX_API_TOKEN also works).',
+    help: 'File holding the API token (a trailing newline is trimmed), re-read on every attempt. The token itself is never a flag: ps shows command lines to every user.',
     envAliases: ['TENSORPIX_API_TOKEN_FILE'],
   },
   {
     name: 'tensorpix.account-name',
     type: 'string',
-    help: 'Value of the account label (default "default", "demo" under --demo).',
+    default: 'default',
+    help: 'Value of the account label with a single token; "demo" under --demo.',
   },
   {
     name: 'tensorpix.ca-file',
     type: 'string',
-    help: "Extra PEM CA bundle to trust for the API's TLS certificate.",
+    help: "Extra PEM CA bundle to trust for the API's TLS certificate (and an https:// proxy's).",
   },
   {
     name: 'tensorpix.proxy-url',
@@ -84,7 +89,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'tensorpix.concurrency',
     type: 'string',
     default: '4',
-    help: 'Upstream requests in flight at once, across accounts.',
+    help: 'API requests in flight at once, across accounts (1 to 256).',
   },
   {
     name: 'cache.ttl',
@@ -130,23 +135,34 @@ export const FLAGS: readonly FlagSpec[] = [
 /** COMMANDS are flags that answer and exit instead of configuring. */
 export const COMMANDS = ['help', 'version'] as const;
 
+/** flagUsage is how a flag is written in the help: `--name=VALUE`, or `--[no-]name` for a boolean. */
+const flagUsage = (flag: FlagSpec) =>
+  flag.type === 'string' ? `--${flag.name}=VALUE` : `--[no-]${flag.name}`;
+
+/**
+ * helpText is the answer to --help, and the source of the README's flag table
+ * (scripts/docs-flags.js reads it: keep its layout, one flag a paragraph of three lines).
+ */
 export function helpText(version: string): string {
   const lines = FLAGS.map((flag) => {
-    const value = flag.type === 'string' ? '=VALUE' : '';
     const byDefault = flag.default === undefined ? '' : ` (default: ${flag.default})`;
     const env = [envName(flag.name), ...(flag.envAliases ?? [])].join(', ');
-    return `  --${flag.name}${value}\n      ${flag.help}${byDefault}\n      env: ${env}`;
+    return `  ${flagUsage(flag)}\n      ${flag.help}${byDefault}\n      env: ${env}`;
   });
   return [
     `usage: tensorpix-exporter [<flags>]`,
     ``,
     `Prometheus exporter for TensorPix credits balances (version ${version}).`,
-    `Credentials: exactly one of TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE / --tensorpix.token-file, or --demo.`,
-    `Durations take the forms 500ms, 30s, 5m, 1h, 1h30m. A flag wins over its environment variable.`,
+    ``,
+    `Credentials: exactly one of TENSORPIX_API_TOKEN (the token), TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file (a file holding it), --config.file (accounts, each with its token file) or --demo.`,
+    `Durations take Prometheus' forms: 500ms, 0.5s, 30s, 5m, 1h30m, 1d, 1w; each flag names its range.`,
+    `Flags take the form --name=VALUE or --name VALUE; a boolean is --name or --no-name. Given twice, the last one wins. Each flag also reads its environment variable, and wins over it.`,
     ``,
     `Flags:`,
-    `  -h, --help     Show this help and exit.`,
-    `  --version      Show the version and exit.`,
+    `  -h, --help`,
+    `      Show this help and exit.`,
+    `  --version`,
+    `      Show the version and exit.`,
     ...lines,
     ``,
   ].join('\n');
