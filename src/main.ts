@@ -10,6 +10,7 @@ import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
 import { createHttpServer } from './web/http-server';
+import { listenProblem } from './web/listen-problem';
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -40,10 +41,16 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   let listening = false;
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
   const server = createHttpServer(app.handler, config.web?.tls);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => resolve());
+    });
+  } catch (error) {
+    // Like a bad flag, a port that cannot be had is the operator's to fix: one line, exit 2.
+    process.stderr.write(`tensorpix-exporter: ${listenProblem(error, config.listen)}\n`);
+    process.exit(2);
+  }
   listening = true;
   const address = server.address() as AddressInfo;
   logger.info(
