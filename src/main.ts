@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { describeAccount, describeRoute } from './config/describe-route';
+import { describeAccount, watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
@@ -28,6 +28,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
           apiUrl: demo.apiUrl,
           timeoutMs: config.upstreamTimeoutMs,
           token: { kind: 'value' as const, value: demo.token },
+          tokenFrom: 'the demo',
           // The simulated API runs in this process: no proxy stands between them.
           route: { kind: 'direct' as const, reason: 'demo' },
         },
@@ -36,8 +37,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
   }
 
-  for (const account of config.accounts)
-    logger.info({ account: account.name, route: describeRoute(account.route) }, 'API route');
+  for (const account of config.accounts) logger.info(watchedFields(account), 'watching account');
   let listening = false;
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
   const server = createHttpServer(app.handler, config.web?.tls);

@@ -1,4 +1,4 @@
-import type { AccountSpec } from '../accounts/account';
+import { describeTokenSource, type AccountSpec } from '../accounts/account';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 
 /**
@@ -14,3 +14,11 @@ export function describeRoute(route: ProxyRoute | undefined): string {
 /** describeAccount is the --config.check line of one account. */
 export const describeAccount = (spec: AccountSpec) =>
   `account ${spec.name}: API ${spec.apiUrl}, ${describeRoute(spec.route)}`;
+
+/** watchedFields is what the start's log line says of an account: its API, route and token's source. */
+export const watchedFields = (spec: AccountSpec) => ({
+  account: spec.name,
+  api_url: spec.apiUrl,
+  route: describeRoute(spec.route),
+  token_from: describeTokenSource(spec),
+});

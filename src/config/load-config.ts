@@ -8,7 +8,7 @@ import { parseDurationIn, RANGES, type DurationRange } from './durations';
 import { FLAGS } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { readProxyEnv } from './proxy-env';
-import { readFlags } from './read-flags';
+import { readFlags, sourceOf } from './read-flags';
 import { routeFor, type ProxyDefaults } from './proxy-settings';
 import { proxyFromFlags } from './read-proxy-setting';
 import { parseWebConfig, type WebConfig } from './web-config';
@@ -117,20 +117,29 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     : undefined;
   const upstreamTimeoutMs = duration('tensorpix.timeout', RANGES.timeout);
   const configFile = has('config.file') ? raw('config.file') : undefined;
-  const token = readCredentials(
-    demo,
-    has('tensorpix.token-file') ? raw('tensorpix.token-file') : undefined,
-    configFile,
-    sources,
-    problems,
-  );
+  const tokenFile = has('tensorpix.token-file')
+    ? { path: raw('tensorpix.token-file'), from: sourceOf('tensorpix.token-file', sources, onCommandLine) }
+    : undefined;
+  const credentials = readCredentials(demo, tokenFile, configFile, sources, problems);
   const proxy: ProxyDefaults = {
     setting: proxyFromFlags(given, onCommandLine, sources.readFile, problems),
     env: readProxyEnv(sources.env),
   };
-  const route = token && apiUrl ? collect(routeFor(apiUrl, proxy.setting, proxy.env), problems) : undefined;
+  const route =
+    credentials && apiUrl ? collect(routeFor(apiUrl, proxy.setting, proxy.env), problems) : undefined;
   let accounts: AccountSpec[] =
-    token && route ? [{ name: accountName, apiUrl, timeoutMs: upstreamTimeoutMs, token, route }] : [];
+    credentials && route
+      ? [
+          {
+            name: accountName,
+            apiUrl,
+            timeoutMs: upstreamTimeoutMs,
+            token: credentials.token,
+            tokenFrom: credentials.from,
+            route,
+          },
+        ]
+      : [];
   if (configFile !== undefined) {
     if (has('tensorpix.account-name'))
       problems.push(

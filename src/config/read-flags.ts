@@ -18,10 +18,8 @@ export function readFlags(
 ): Map<string, string> | 'help' | 'version' {
   const given = new Map<string, string>();
   for (const flag of FLAGS) {
-    const value = [envName(flag.name), ...(flag.envAliases ?? [])]
-      .map((name) => sources.env[name])
-      .find((v) => v !== undefined && v !== '');
-    if (value !== undefined) given.set(flag.name, value);
+    const variable = variableOf(flag.name, sources.env);
+    if (variable !== undefined) given.set(flag.name, sources.env[variable]!);
   }
 
   const { args, positions, problems: argProblems } = setAsideSingleDash(sources.argv);
@@ -64,6 +62,21 @@ export function readFlags(
   }
   problems.push(...inOrder(argProblems));
   return given;
+}
+
+/** variableOf names the environment variable that sets a flag (its own, else an alias), if one does. */
+function variableOf(name: string, env: ConfigSources['env']): string | undefined {
+  const flag = FLAGS.find((f) => f.name === name);
+  return [envName(name), ...(flag?.envAliases ?? [])].find((v) => env[v] !== undefined && env[v] !== '');
+}
+
+/** sourceOf says where a flag's value came from, as an operator would write it: `--name` or its variable. */
+export function sourceOf(
+  name: string,
+  sources: Pick<ConfigSources, 'env'>,
+  onCommandLine: ReadonlySet<string>,
+): string {
+  return onCommandLine.has(name) ? `--${name}` : (variableOf(name, sources.env) ?? `--${name}`);
 }
 
 /** unknownHint helps with the unknown flags people actually type. */
