@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { describeAccount, watchedFields } from './config/describe-route';
+import { checkApi } from './check/api-check';
+import { describeCheck } from './check/describe-check';
+import { watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
@@ -99,8 +101,14 @@ function main(): void {
   }
   const { config } = result;
   if (config.check) {
-    const lines = ['configuration is valid', ...config.accounts.map(describeAccount)];
-    process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
+    const print = (lines: string[]) =>
+      process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
+    print(describeCheck(config));
+    if (config.checkApi)
+      void checkApi(config, { userAgent: `tensorpix-exporter/${VERSION}` }).then(({ lines, ok }) => {
+        print(lines);
+        process.exitCode = ok ? 0 : 1;
+      });
     return;
   }
   const logger = createLogger({

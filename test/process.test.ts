@@ -74,7 +74,14 @@ test('--version and --help print and exit 0; --config.check validates without li
   expect(help.stdout).toContain('--cache.max-stale');
   expect(help.stdout).toContain('TENSORPIX_EXPORTER_CACHE_MAX_STALE');
   const check = await runToExit(['--config.check', '--demo']);
-  expect(check).toMatchObject({ code: 0, stdout: 'tensorpix-exporter: configuration is valid\n' });
+  expect(check).toMatchObject({
+    code: 0,
+    stdout: [
+      'tensorpix-exporter: configuration is valid (checked: flags and environment)',
+      'tensorpix-exporter: nothing left to check: --demo needs no token and no API',
+      '',
+    ].join('\n'),
+  });
 });
 
 test('--config.check reads the web config and token files and names every problem', async () => {
@@ -107,8 +114,9 @@ test('--config.check reads the web config and token files and names every proble
     expect(good).toMatchObject({
       code: 0,
       stdout: [
-        'tensorpix-exporter: configuration is valid',
-        'tensorpix-exporter: account default: API https://backend.tensorpix.ai, direct (no HTTPS_PROXY)',
+        'tensorpix-exporter: configuration is valid (checked: flags and environment, token file readable, token well-formed, web config file)',
+        `tensorpix-exporter: account default: API https://backend.tensorpix.ai, direct (no HTTPS_PROXY), token from --tensorpix.token-file=${join(dir, 'token')}`,
+        'tensorpix-exporter: not checked: whether the API accepts the token and can be reached; only the API can say (add --config.check.api to ask it once per account)',
         '',
       ].join('\n'),
     });

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { AccountState } from './account-state';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
+import { describeTokenSource, failureWords } from './failure-words';
 import { retryDelayMs, timerMs } from './timing';
 import { TokenReader } from './token-reader';
 
@@ -29,10 +30,6 @@ export interface AccountDeps extends AttemptDeps {
   ttlMs: number;
   maxStaleMs: number;
 }
-
-/** describeTokenSource is where the token of an account comes from, for people. */
-export const describeTokenSource = (spec: Pick<AccountSpec, 'token' | 'tokenFrom'>): string =>
-  spec.tokenFrom ?? (spec.token.kind === 'file' ? `token file ${spec.token.path}` : 'a value given at start');
 
 /** TOKEN_PROBE_INTERVAL_MS is how often a failing account looks whether its token file changed. */
 export const TOKEN_PROBE_INTERVAL_MS = 1000;
@@ -155,12 +152,10 @@ export class Account {
     if (outcome.ok) return this.log.info({ previous }, 'balance read');
     const { error } = outcome;
     if (error.code === 'token_file') return this.log.error({ err: error }, error.message);
-    if (error.code !== '401' && error.code !== '403')
-      return this.log.warn({ err: error, previous }, `balance read failed: ${error.message}`);
-    const tokenFrom = describeTokenSource(this.spec);
+    const rejected = error.code === '401' || error.code === '403';
     this.log.warn(
-      { err: error, previous, token_from: tokenFrom },
-      `balance read failed: ${error.message}; the token comes from ${tokenFrom}`,
+      { err: error, previous, ...(rejected && { token_from: describeTokenSource(this.spec) }) },
+      `balance read failed: ${failureWords(error, this.spec)}`,
     );
   }
 }

@@ -128,7 +128,12 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'config.check',
     type: 'boolean',
-    help: 'Check the configuration (flags, environment, token and CA files), print the result and exit.',
+    help: 'Check the configuration (flags, environment, token, CA, web config and accounts files), print what was and was not checked, and exit: 0, or 2 naming every problem. A token is only checked to be well-formed; whether the API accepts it, only the API can say (see --config.check.api).',
+  },
+  {
+    name: 'config.check.api',
+    type: 'boolean',
+    help: "As --config.check, then ask the API once for each account's balance, as the exporter would (its route, its token, within its timeout), and print each outcome: exit 0 when every account answered with a balance, 1 otherwise.",
   },
 ];
 

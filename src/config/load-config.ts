@@ -40,7 +40,10 @@ export interface Config {
   logLevel: LogLevel;
   logFormat: LogFormat;
   demo: boolean;
+  /** check is --config.check (or --config.check.api): check, print and exit instead of running. */
   check: boolean;
+  /** checkApi is --config.check.api: the check also asks the API once per account. */
+  checkApi: boolean;
 }
 
 export type LoadResult =
@@ -173,7 +176,8 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     logLevel,
     logFormat,
     demo,
-    check: bool('config.check'),
+    check: bool('config.check') || bool('config.check.api'),
+    checkApi: bool('config.check.api'),
   };
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'run', config: Object.freeze(config) };
