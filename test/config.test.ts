@@ -5,6 +5,7 @@ const files: Record<string, string> = {
   '/run/token': `${SECRET}\n`,
   '/run/empty-token': '\n',
   '/run/spaced-token': 'two words\n',
+  '/run/crlf-token': `${SECRET}\r\n\r\n`,
   '/run/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   '/run/not-a-ca': 'hello',
 };
@@ -137,6 +138,14 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ['--tensorpix.token-file=/run/missing'],
     {},
     ['token file /run/missing cannot be read (ENOENT)'],
+  ],
+  [
+    'a token file holding two words',
+    ['--tensorpix.token-file=/run/spaced-token'],
+    {},
+    [
+      'token file /run/spaced-token holds characters a token cannot have (whitespace, control or non-ASCII) or is over 4096 bytes',
+    ],
   ],
   [
     'an empty token file',
@@ -414,4 +423,27 @@ test.each<[string, string[], Record<string, string>, Record<string, unknown>]>([
 
 test('-h stays the help, after any flag', () => {
   expect(load(['--cache.ttl=1s', '-h']).kind).toBe('help');
+});
+
+test('a token file: its line ends are trimmed, and where it was set is kept for log lines', () => {
+  expect(load(['--tensorpix.token-file=/run/crlf-token'])).toMatchObject({
+    kind: 'run',
+    config: {
+      accounts: [
+        {
+          token: { kind: 'file', path: '/run/crlf-token' },
+          tokenFrom: '--tensorpix.token-file=/run/crlf-token',
+        },
+      ],
+    },
+  });
+  expect(load([], { TENSORPIX_EXPORTER_TENSORPIX_TOKEN_FILE: '/run/token' })).toMatchObject({
+    config: { accounts: [{ tokenFrom: 'TENSORPIX_EXPORTER_TENSORPIX_TOKEN_FILE=/run/token' }] },
+  });
+  expect(load([], { TENSORPIX_API_TOKEN_FILE: '/run/token' })).toMatchObject({
+    config: { accounts: [{ tokenFrom: 'TENSORPIX_API_TOKEN_FILE=/run/token' }] },
+  });
+  expect(load([], { TENSORPIX_API_TOKEN: SECRET })).toMatchObject({
+    config: { accounts: [{ tokenFrom: 'TENSORPIX_API_TOKEN' }] },
+  });
 });
