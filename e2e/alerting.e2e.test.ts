@@ -24,7 +24,7 @@ async function json<T>(url: string): Promise<T> {
 
 // Every test runs against each Prometheus line in turn (see test/helpers/prometheus-lines.ts):
 // a stack of its own per line, started and stopped around that line's tests.
-describeEachLine((line) => {
+describeEachLine(['prometheus', 'promtool', 'alertmanager'], (_line, binaries) => {
   const stack = new Stack();
   let upstream: FakeApi;
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -79,7 +79,7 @@ describeEachLine((line) => {
       '--log.format=logfmt',
     ]);
     const amConfig = writeAlertmanagerConfig(dir, webhook.url);
-    stack.start('alertmanager', line.alertmanager, [
+    stack.start('alertmanager', binaries.alertmanager, [
       `--config.file=${amConfig}`,
       `--storage.path=${stack.tempDir('am-data')}`,
       `--web.listen-address=${alertmanagerAddress}`,
@@ -91,7 +91,7 @@ describeEachLine((line) => {
       alertmanager: alertmanagerAddress,
       rules,
     });
-    stack.start('prometheus', line.prometheus, [
+    stack.start('prometheus', binaries.prometheus, [
       `--config.file=${promConfig}`,
       `--storage.tsdb.path=${stack.tempDir('prom-data')}`,
       `--web.listen-address=127.0.0.1:${prometheusPort}`,
@@ -183,7 +183,7 @@ describeEachLine((line) => {
 
   test('promtool check metrics on the live /metrics prints nothing', async () => {
     const { body } = await request(`http://${exporterAddress}/metrics`);
-    const check = runTool(line.promtool, ['check', 'metrics'], { input: await body.text() });
+    const check = runTool(binaries.promtool, ['check', 'metrics'], { input: await body.text() });
     expect(check).toEqual({ status: 0, output: '' });
   });
 });

@@ -43,8 +43,8 @@ function leValues(les: string[]): number[] {
   return les.map((le) => (le === '+Inf' ? Infinity : Number(le))).sort((a, b) => a - b);
 }
 
-describeEachLine((line) => {
-  if (Number(line.prometheusVersion.split('.')[0]) < 3) {
+describeEachLine(['prometheus'], (line, binaries) => {
+  if (Number((line.prometheusVersion ?? '0').split('.')[0]) < 3) {
     // always_scrape_classic_histograms and convert_classic_histograms_to_nhcb came with 3.0.
     test.skip(`native histograms: Prometheus ${line.prometheusVersion} has no always_scrape_classic_histograms or NHCB; the 3.5 line runs this`, () =>
       undefined);
@@ -69,7 +69,7 @@ describeEachLine((line) => {
     const jobs = JOBS.map((job) => ({ ...job, static_configs: [{ targets: [exporter] }] }));
     prometheus = await startPrometheus(stack, {
       name: 'prometheus',
-      binary: line.prometheus,
+      binary: binaries.prometheus,
       jobs,
       flags: ['--enable-feature=native-histograms'],
     });

@@ -44,8 +44,8 @@ const steady = (key: string) =>
 const VOLATILE =
   /^(nodejs_active_(handles|requests|resources)|nodejs_gc_duration_seconds_(bucket|sum|count)|scrape_[a-z_]+)\{/;
 
-describeEachLine((line) => {
-  if (Number(line.prometheusVersion.split('.')[0]) < 3) {
+describeEachLine(['prometheus'], (line, binaries) => {
+  if (Number((line.prometheusVersion ?? '0').split('.')[0]) < 3) {
     // Prometheus 2.42 refuses the whole configuration: "field scrape_protocols not found".
     test.skip(`scrape protocols: Prometheus ${line.prometheusVersion} has no scrape_protocols setting (2.49 added it); the 3.5 line runs this`, () =>
       undefined);
@@ -93,7 +93,7 @@ describeEachLine((line) => {
       scrape_protocols: [protocol],
       static_configs: [{ targets: [exporter] }],
     }));
-    prometheus = await startPrometheus(stack, { name: 'prometheus', binary: line.prometheus, jobs });
+    prometheus = await startPrometheus(stack, { name: 'prometheus', binary: binaries.prometheus, jobs });
     await scrapedAtLeast(prometheus, PROTOCOLS, 3, stack);
   }, 60_000);
 

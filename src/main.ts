@@ -13,7 +13,9 @@
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
-import { describeAccount, describeRoute } from './config/describe-route';
+import { checkApi } from './check/api-check';
+import { describeCheck } from './check/describe-check';
+import { watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
@@ -22,6 +24,7 @@ import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS } from './web/http-server';
+import { listenProblem } from './web/listen-problem';
 
 setFlagsFromString('--heap-growing-percent=20');
 setFlagsFromString('--liftoff-only');
@@ -42,6 +45,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
           apiUrl: demo.apiUrl,
           timeoutMs: config.upstreamTimeoutMs,
           token: { kind: 'value' as const, value: demo.token },
+          tokenFrom: 'the demo',
           // The simulated API runs in this process: no proxy stands between them.
           route: { kind: 'direct' as const, reason: 'demo' },
         },
@@ -50,16 +54,21 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
   }
 
-  for (const account of config.accounts)
-    logger.info({ account: account.name, route: describeRoute(account.route) }, 'API route');
+  for (const account of config.accounts) logger.info(watchedFields(account), 'watching account');
   let listening = false;
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
   const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => resolve());
+    });
+  } catch (error) {
+    // Like a bad flag, a port that cannot be had is the operator's to fix: one line, exit 2.
+    process.stderr.write(`tensorpix-exporter: ${listenProblem(error, config.listen)}\n`);
+    process.exit(2);
+  }
   listening = true;
   const address = server.address() as AddressInfo;
   logger.info(
@@ -108,8 +117,14 @@ function main(): void {
   }
   const { config } = result;
   if (config.check) {
-    const lines = ['configuration is valid', ...config.accounts.map(describeAccount)];
-    process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
+    const print = (lines: string[]) =>
+      process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
+    print(describeCheck(config));
+    if (config.checkApi)
+      void checkApi(config, { userAgent: `tensorpix-exporter/${VERSION}` }).then(({ lines, ok }) => {
+        print(lines);
+        process.exitCode = ok ? 0 : 1;
+      });
     return;
   }
   const logger = createLogger({

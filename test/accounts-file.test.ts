@@ -40,6 +40,7 @@ test('accounts with top-level defaults and per-account overrides; token paths re
       apiUrl: 'https://backend.tensorpix.ai',
       timeoutMs: 3000,
       token: { kind: 'file', path: '/etc/tpx/prod.token' },
+      tokenFrom: 'token_file /etc/tpx/prod.token in /etc/tpx/accounts.yml',
       route: { kind: 'direct', reason: 'no HTTPS_PROXY' },
     },
     {
@@ -47,6 +48,7 @@ test('accounts with top-level defaults and per-account overrides; token paths re
       apiUrl: 'http://127.0.0.1:8080',
       timeoutMs: 1000,
       token: { kind: 'file', path: '/etc/tpx/staging.token' },
+      tokenFrom: 'token_file /etc/tpx/staging.token in /etc/tpx/accounts.yml',
       route: { kind: 'direct', reason: 'no HTTP_PROXY' },
     },
   ]);

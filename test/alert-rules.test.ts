@@ -86,25 +86,29 @@ test('promtool test rules has a firing and a quiet case for every alert', () => 
 
 describeEachLine((line) => {
   const inPrometheusDir = { cwd: PROMETHEUS_DIR };
-  test('per-account thresholds: the example overrides pass the linter, and their promtool tests pass', () => {
-    const check = runTool(
-      line.promtool,
-      ['check', 'rules', '--lint=all', '--lint-fatal', 'thresholds.example.yml'],
-      inPrometheusDir,
-    );
-    expect(check).toMatchObject({ status: 0 });
-    const tests = readFileSync(join(PROMETHEUS_DIR, 'thresholds.test.yml'), 'utf8');
-    // The cases the pattern must hold in (default only is in alerts.test.yml).
-    for (const name of ['raises the thresholds', 'lowers the thresholds', 'does not watch'])
-      expect(tests).toMatch(new RegExp(`- name: an override .*${name}`));
-    const result = runTool(line.promtool, ['test', 'rules', 'thresholds.test.yml'], inPrometheusDir);
-    expect(result.output).toMatch(/SUCCESS/);
-    expect(result.status).toBe(0);
-  });
+  line.test(
+    ['promtool'],
+    'per-account thresholds: the example overrides pass the linter, and their promtool tests pass',
+    ({ promtool }) => {
+      const check = runTool(
+        promtool,
+        ['check', 'rules', '--lint=all', '--lint-fatal', 'thresholds.example.yml'],
+        inPrometheusDir,
+      );
+      expect(check).toMatchObject({ status: 0 });
+      const tests = readFileSync(join(PROMETHEUS_DIR, 'thresholds.test.yml'), 'utf8');
+      // The cases the pattern must hold in (default only is in alerts.test.yml).
+      for (const name of ['raises the thresholds', 'lowers the thresholds', 'does not watch'])
+        expect(tests).toMatch(new RegExp(`- name: an override .*${name}`));
+      const result = runTool(promtool, ['test', 'rules', 'thresholds.test.yml'], inPrometheusDir);
+      expect(result.output).toMatch(/SUCCESS/);
+      expect(result.status).toBe(0);
+    },
+  );
 
-  test('promtool check rules --lint=all --lint-fatal passes', () => {
+  line.test(['promtool'], 'promtool check rules --lint=all --lint-fatal passes', ({ promtool }) => {
     const result = runTool(
-      line.promtool,
+      promtool,
       ['check', 'rules', '--lint=all', '--lint-fatal', 'alerts.yml'],
       inPrometheusDir,
     );
@@ -112,20 +116,24 @@ describeEachLine((line) => {
     expect(result.status).toBe(0);
   });
 
-  test('promtool test rules passes', () => {
-    const result = runTool(line.promtool, ['test', 'rules', 'alerts.test.yml'], inPrometheusDir);
+  line.test(['promtool'], 'promtool test rules passes', ({ promtool }) => {
+    const result = runTool(promtool, ['test', 'rules', 'alerts.test.yml'], inPrometheusDir);
     expect(result.output).toMatch(/SUCCESS/);
     expect(result.status).toBe(0);
   });
 
-  test('the example Prometheus configuration passes promtool check config', () => {
-    const result = runTool(line.promtool, ['check', 'config', 'prometheus.example.yml'], inPrometheusDir);
-    expect(result.output).toMatch(/SUCCESS/);
-    expect(result.status).toBe(0);
-  });
+  line.test(
+    ['promtool'],
+    'the example Prometheus configuration passes promtool check config',
+    ({ promtool }) => {
+      const result = runTool(promtool, ['check', 'config', 'prometheus.example.yml'], inPrometheusDir);
+      expect(result.output).toMatch(/SUCCESS/);
+      expect(result.status).toBe(0);
+    },
+  );
 
-  test('the example Alertmanager configuration passes amtool check-config', () => {
-    const result = runTool(line.amtool, ['check-config', 'alertmanager.example.yml'], inPrometheusDir);
+  line.test(['amtool'], 'the example Alertmanager configuration passes amtool check-config', ({ amtool }) => {
+    const result = runTool(amtool, ['check-config', 'alertmanager.example.yml'], inPrometheusDir);
     expect(result.output).toMatch(/SUCCESS/);
     expect(result.status).toBe(0);
   });

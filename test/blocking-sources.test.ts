@@ -21,7 +21,7 @@ async function blockedThenRecovered(
   options: HarnessOptions,
   block: () => void,
   unblock: () => Promise<void> | void,
-  expected: { account?: string; code: string; latency: boolean; budgetMs?: number },
+  expected: { account?: string; code: string; latency: boolean; budgetMs?: number; logged: string },
 ): Promise<void> {
   h = await Harness.start({ upstreamTimeoutMs: TIMEOUT_MS, ttlMs: 60_000, ...options });
   const account = expected.account ?? 'default';
@@ -35,6 +35,12 @@ async function blockedThenRecovered(
   expect(value(blocked, 'tensorpix_upstream_requests_total')).toBe(1);
   expect(value(blocked, 'tensorpix_upstream_errors_total', { code: expected.code })).toBe(1);
   expect(value(blocked, 'tensorpix_upstream_request_duration_seconds_count')).toBe(expected.latency ? 1 : 0);
+  // The log says which stage the deadline caught the attempt in.
+  const failure = h.logLines
+    .map((line) => JSON.parse(line) as { level: string; account?: string; msg: string })
+    .filter((line) => line.account === account && (line.level === 'warn' || line.level === 'error'))
+    .pop();
+  expect(failure?.msg).toBe(expected.logged);
 
   await unblock();
   h.clock.advance(60_001); // past the first backoff
@@ -69,7 +75,7 @@ test('token read: every file-system thread busy → token_file; free again → u
         );
       },
       () => busy.then(() => undefined),
-      { code: 'token_file', latency: false },
+      { code: 'token_file', latency: false, logged: `timeout after ${TIMEOUT_MS} ms reading the token file` },
     );
   } finally {
     await busy;
@@ -93,7 +99,13 @@ test('limiter queue: behind a request that hangs → timeout without a latency; 
     () => {
       blocking = false;
     },
-    { account: 'second', code: 'timeout', latency: false, budgetMs: 1050 },
+    {
+      account: 'second',
+      code: 'timeout',
+      latency: false,
+      budgetMs: 1050,
+      logged: `balance read failed: timeout after ${TIMEOUT_MS} ms queued behind other accounts' requests (see --tensorpix.concurrency)`,
+    },
   );
 });
 
@@ -122,25 +134,35 @@ test('connect: a name lookup that never answers → timeout; answering again →
     () => {
       answering = true;
     },
-    { code: 'timeout', latency: true },
+    {
+      code: 'timeout',
+      latency: true,
+      logged: `balance read failed: timeout after ${TIMEOUT_MS} ms connecting to the API or waiting for its answer`,
+    },
   );
 });
 
-test.each<[string, Responder]>([
-  ['headers that never come', hang],
+test.each<[string, Responder, string]>([
+  ['headers that never come', hang, 'connecting to the API or waiting for its answer'],
   [
     'a body that drips a byte a second',
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
       const timer = setInterval(() => res.write(' '), 1000);
       res.on('close', () => clearInterval(timer));
     },
+    'reading the body of the answer',
   ],
-])('%s → timeout; answering again → up', async (_name, responder) => {
+])('%s → timeout; answering again → up', async (_name, responder, stage) => {
   await blockedThenRecovered(
     {},
     () => h.upstream.replySequence(responder, balance('2.0000')),
     () => undefined,
-    { code: 'timeout', latency: true },
+    {
+      code: 'timeout',
+      latency: true,
+      logged: `balance read failed: timeout after ${TIMEOUT_MS} ms ${stage}`,
+    },
   );
 });

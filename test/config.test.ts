@@ -5,6 +5,7 @@ const files: Record<string, string> = {
   '/run/token': `${SECRET}\n`,
   '/run/empty-token': '\n',
   '/run/spaced-token': 'two words\n',
+  '/run/crlf-token': `${SECRET}\r\n\r\n`,
   '/run/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   '/run/not-a-ca': 'hello',
 };
@@ -140,6 +141,14 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ['token file /run/missing cannot be read (ENOENT)'],
   ],
   [
+    'a token file holding two words',
+    ['--tensorpix.token-file=/run/spaced-token'],
+    {},
+    [
+      'token file /run/spaced-token holds characters a token cannot have (whitespace, control or non-ASCII) or is over 4096 bytes',
+    ],
+  ],
+  [
     'an empty token file',
     ['--tensorpix.token-file=/run/empty-token'],
     {},
@@ -157,7 +166,7 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     'a stray argument',
     ['--demo', SECRET],
     {},
-    ['unexpected argument at position 2; flags take the form --name=value'],
+    ['unexpected argument at position 2: flags take the form --name=value or --name value'],
   ],
   ['an unknown flag', ['--demo', '--web.listen-adress=:1'], {}, ['unknown flag --web.listen-adress']],
   ['a flag without its value', ['--demo', '--cache.ttl'], {}, ['flag --cache.ttl needs a value']],
@@ -300,4 +309,148 @@ test.each<[string, string[], Record<string, string>, string[]]>([
   const problems = problemsOf(argv, env);
   expect(problems).toEqual(expected);
   for (const problem of problems) expect(problem).not.toContain(SECRET);
+});
+
+const NO_CREDENTIALS =
+  'no credentials: set TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file, list accounts in --config.file, or run with --demo';
+
+// What people type by habit: Go's one-dash flags, kingpin's --no-, a stray `--` or `-`.
+test.each<[string, string[], string[]]>([
+  [
+    "Go's one-dash form names the flag meant, in one line",
+    ['--demo', '-web.listen-address=:10864'],
+    ['unknown flag -web.listen-address (flags take two dashes: --web.listen-address)'],
+  ],
+  [
+    "Go's one-dash form with its value apart: the value goes with it",
+    ['-web.listen-address', ':10864', '--demo'],
+    ['unknown flag -web.listen-address (flags take two dashes: --web.listen-address)'],
+  ],
+  [
+    'a one-dash negation',
+    ['-no-web.enable-lifecycle', '--demo'],
+    ['unknown flag -no-web.enable-lifecycle (flags take two dashes: --no-web.enable-lifecycle)'],
+  ],
+  [
+    'a one-dash token flag',
+    ['--demo', `-tensorpix.token=${SECRET}`],
+    [
+      'unknown flag -tensorpix.token (a token is never a flag: use TENSORPIX_API_TOKEN or --tensorpix.token-file)',
+    ],
+  ],
+  [
+    'a one-dash word that names no flag is not repeated (it may be a token)',
+    ['--demo', `-${SECRET}`],
+    [
+      'unexpected argument at position 2: it starts with one dash; flags take the form --name=value or --name value',
+    ],
+  ],
+  ['an unknown one-letter flag', ['--demo', '-v'], ['unknown flag -v']],
+  [
+    '-h among other letters',
+    ['--demo', '-hv'],
+    [
+      'unexpected argument at position 2: it starts with one dash; flags take the form --name=value or --name value',
+    ],
+  ],
+  [
+    'after --, every argument is a stray one',
+    ['--demo', '--', '--cache.ttl=1s'],
+    ['unexpected argument at position 3: flags take the form --name=value or --name value'],
+  ],
+  [
+    'a lone dash',
+    ['--demo', '-'],
+    ['unexpected argument at position 2: flags take the form --name=value or --name value'],
+  ],
+  ['a flag without a name', ['--=x', '--demo'], ['unexpected argument at position 1: a flag without a name']],
+  ['three dashes', ['---demo'], ['unknown flag ---demo', NO_CREDENTIALS]],
+  ['--no- alone', ['--no-', '--demo'], ['unknown flag --no-']],
+  [
+    '--no- before a flag that takes a value',
+    ['--no-cache.ttl', '--demo'],
+    ['unknown flag --no-cache.ttl (only a boolean flag can be negated; give --cache.ttl=VALUE)'],
+  ],
+  ['--no-<boolean> with a value', ['--no-demo=true'], ['flag --no-demo takes no value', NO_CREDENTIALS]],
+  ['--no-demo after --demo: the last one wins', ['--demo', '--no-demo'], [NO_CREDENTIALS]],
+  [
+    'problems in the order of the arguments, whatever their kind',
+    ['stray', '-web.listen-address=:1', '--bogus', '-x', '--demo'],
+    [
+      'unexpected argument at position 1: flags take the form --name=value or --name value',
+      'unknown flag -web.listen-address (flags take two dashes: --web.listen-address)',
+      'unknown flag --bogus',
+      'unknown flag -x',
+    ],
+  ],
+])('%s', (_name, argv, expected) => {
+  const problems = problemsOf(argv);
+  expect(problems).toEqual(expected);
+  for (const problem of problems) expect(problem).not.toContain(SECRET);
+});
+
+test.each<[string, string[], Record<string, string>, Record<string, unknown>]>([
+  ['--name value, as well as --name=value', ['--demo', '--cache.ttl', '2m'], {}, { cacheTtlMs: 120_000 }],
+  [
+    'a flag given twice: the last one wins',
+    ['--demo', '--cache.ttl', '2m', '--cache.ttl=3m'],
+    {},
+    { cacheTtlMs: 180_000 },
+  ],
+  [
+    '--no-<boolean> turns off its variable',
+    ['--demo', '--no-web.enable-lifecycle'],
+    { TENSORPIX_EXPORTER_WEB_ENABLE_LIFECYCLE: 'true' },
+    { enableLifecycle: false },
+  ],
+  ['--no-demo, then --demo', ['--no-demo', '--demo'], {}, { demo: true }],
+  [
+    '--no-web.disable-exporter-metrics',
+    ['--demo', '--no-web.disable-exporter-metrics'],
+    { TENSORPIX_EXPORTER_WEB_DISABLE_EXPORTER_METRICS: '1' },
+    { exporterMetrics: true },
+  ],
+  [
+    'a value holding =',
+    ['--demo', '--tensorpix.api-url=http://127.0.0.1:1/a=b'],
+    {},
+    { apiUrl: 'http://127.0.0.1:1/a=b' },
+  ],
+  [
+    'a value that starts with a dash is a value',
+    ['--demo', '--web.telemetry-path', '/-metrics'],
+    {},
+    { telemetryPath: '/-metrics' },
+  ],
+  ['port 0', ['--demo', '--web.listen-address=:0'], {}, { listen: { port: 0 } }],
+  ['an IPv6 address', ['--demo', '--web.listen-address=[::1]:80'], {}, { listen: { host: '::1', port: 80 } }],
+])('%s', (_name, argv, env, expected) => {
+  expect(load(argv, env)).toMatchObject({ kind: 'run', config: expected });
+});
+
+test('-h stays the help, after any flag', () => {
+  expect(load(['--cache.ttl=1s', '-h']).kind).toBe('help');
+});
+
+test('a token file: its line ends are trimmed, and where it was set is kept for log lines', () => {
+  expect(load(['--tensorpix.token-file=/run/crlf-token'])).toMatchObject({
+    kind: 'run',
+    config: {
+      accounts: [
+        {
+          token: { kind: 'file', path: '/run/crlf-token' },
+          tokenFrom: '--tensorpix.token-file=/run/crlf-token',
+        },
+      ],
+    },
+  });
+  expect(load([], { TENSORPIX_EXPORTER_TENSORPIX_TOKEN_FILE: '/run/token' })).toMatchObject({
+    config: { accounts: [{ tokenFrom: 'TENSORPIX_EXPORTER_TENSORPIX_TOKEN_FILE=/run/token' }] },
+  });
+  expect(load([], { TENSORPIX_API_TOKEN_FILE: '/run/token' })).toMatchObject({
+    config: { accounts: [{ tokenFrom: 'TENSORPIX_API_TOKEN_FILE=/run/token' }] },
+  });
+  expect(load([], { TENSORPIX_API_TOKEN: SECRET })).toMatchObject({
+    config: { accounts: [{ tokenFrom: 'TENSORPIX_API_TOKEN' }] },
+  });
 });

@@ -3,6 +3,4 @@ import { describeEachLine } from './helpers/prometheus-lines';
 
 // The dashboard and the alert rules over a generated week of history, on every tested
 // Prometheus line (a missing line skips with a warning, and fails in CI).
-describeEachLine((line) =>
-  describeDashboardWeek({ prometheus: line.prometheus, promtool: line.promtool }, line.title),
-);
+describeEachLine(['prometheus', 'promtool'], (line, binaries) => describeDashboardWeek(binaries, line.title));

@@ -5,6 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describeEachLine } from './helpers/prometheus-lines';
 import { runTool } from './helpers/promtool';
+import { testWithTool } from './helpers/external-tools';
 
 const REPO = join(__dirname, '..');
 const DEPLOY = join(REPO, 'deploy');
@@ -59,20 +60,8 @@ function filesTheStackNeeds(): string[] {
   return paths.map((path) => (isAbsolute(path) ? path : resolve(DEPLOY, path)));
 }
 
-/** haveDockerCompose tells whether Debian's docker-compose is installed; in CI it must be. */
-function haveDockerCompose(): boolean {
-  const found = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
-  if (!found && process.env.CI)
-    throw new Error('docker-compose is required in CI (apt-get install docker-compose)');
-  if (!found)
-    console.warn(
-      'docker-compose not found: skipping `docker-compose config` (apt-get install docker-compose)',
-    );
-  return found;
-}
-
-(haveDockerCompose() ? test : test.skip)('docker-compose config accepts the stack', () => {
-  const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '--quiet'], {
+testWithTool('docker-compose', 'docker-compose config accepts the stack', (dockerCompose) => {
+  const result = spawnSync(dockerCompose, ['-f', COMPOSE_FILE, 'config', '--quiet'], {
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -139,22 +128,26 @@ test('Prometheus scrapes the exporter and loads the mounted alert rules', () => 
 });
 
 describeEachLine((line) => {
-  test('the stack’s Prometheus configuration passes promtool check config', () => {
-    // rule_files names the path inside the container; point it at the repository's file.
-    const dir = mkdtempSync(join(tmpdir(), 'tensorpix-compose-'));
-    try {
-      const text = readFileSync(join(DEPLOY, 'compose', 'prometheus.yml'), 'utf8').replace(
-        '/etc/prometheus/alerts.yml',
-        join(REPO, 'prometheus', 'alerts.yml'),
-      );
-      writeFileSync(join(dir, 'prometheus.yml'), text);
-      const result = runTool(line.promtool, ['check', 'config', 'prometheus.yml'], { cwd: dir });
-      expect(result.output).toContain('SUCCESS');
-      expect(result.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  line.test(
+    ['promtool'],
+    'the stack’s Prometheus configuration passes promtool check config',
+    ({ promtool }) => {
+      // rule_files names the path inside the container; point it at the repository's file.
+      const dir = mkdtempSync(join(tmpdir(), 'tensorpix-compose-'));
+      try {
+        const text = readFileSync(join(DEPLOY, 'compose', 'prometheus.yml'), 'utf8').replace(
+          '/etc/prometheus/alerts.yml',
+          join(REPO, 'prometheus', 'alerts.yml'),
+        );
+        writeFileSync(join(dir, 'prometheus.yml'), text);
+        const result = runTool(promtool, ['check', 'config', 'prometheus.yml'], { cwd: dir });
+        expect(result.output).toContain('SUCCESS');
+        expect(result.status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 test('Grafana gets the Prometheus data source (uid prometheus) and the bundled dashboard', () => {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { testWithTool } from './helpers/external-tools';
 
 const REPO = join(__dirname, '..');
 const K8S = join(REPO, 'deploy', 'kubernetes');
@@ -169,15 +170,8 @@ test('--check fails and names the file when a source changed', () => {
   }
 });
 
-/** haveKubectl tells whether kubectl is installed; without it the render test is skipped. */
-function haveKubectl(): boolean {
-  const found = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
-  if (!found) console.warn('kubectl not found: skipping `kubectl kustomize deploy/kubernetes`');
-  return found;
-}
-
-(haveKubectl() ? test : test.skip)('kubectl kustomize renders the manifests offline', () => {
-  const result = spawnSync('kubectl', ['kustomize', K8S], { encoding: 'utf8', timeout: 30_000 });
+testWithTool('kubectl', 'kubectl kustomize renders the manifests offline', (kubectl) => {
+  const result = spawnSync(kubectl, ['kustomize', K8S], { encoding: 'utf8', timeout: 30_000 });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   const docs = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Manifest);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testWithTool } from './helpers/external-tools';
 
 const UNIT = join(__dirname, '..', 'deploy', 'systemd', 'tensorpix-exporter.service');
 const EXEC = '/usr/local/bin/tensorpix-exporter';
@@ -55,13 +56,6 @@ test('the service is hardened', () => {
   expect(text).toMatch(/JIT[^[]*\nMemoryDenyWriteExecute=no\n/);
 });
 
-/** haveSystemdAnalyze tells whether systemd-analyze is installed; without it the checks are skipped. */
-function haveSystemdAnalyze(): boolean {
-  const found = spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!found) console.warn('systemd-analyze not found: skipping `systemd-analyze verify` of the unit');
-  return found;
-}
-
 describe('systemd-analyze', () => {
   let dir: string;
   let unit: string;
@@ -76,17 +70,15 @@ describe('systemd-analyze', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const withSystemd = haveSystemdAnalyze() ? test : test.skip;
-
-  withSystemd('verify finds nothing to report', () => {
+  testWithTool('systemd-analyze', 'verify finds nothing to report', (systemdAnalyze) => {
     // verify exits 0 even for unknown keys; it only warns, so standard error must be empty.
-    const result = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(systemdAnalyze, ['verify', unit], { encoding: 'utf8', timeout: 30_000 });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
 
-  withSystemd('security rates the exposure at 2.0 or below ("OK")', () => {
-    const result = spawnSync('systemd-analyze', ['security', '--offline=yes', '--threshold=20', unit], {
+  testWithTool('systemd-analyze', 'security rates the exposure at 2.0 or below ("OK")', (systemdAnalyze) => {
+    const result = spawnSync(systemdAnalyze, ['security', '--offline=yes', '--threshold=20', unit], {
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -29,15 +29,23 @@ test('the exposition text of a scripted scenario matches the golden file', async
 });
 
 describeEachLine((line) => {
-  test('promtool check metrics prints nothing for the full output, process metrics included', async () => {
-    h = await Harness.start({ ttlMs: 60_000, exporterMetrics: true });
-    const text = await scenario();
-    expect(text).toContain('process_cpu_seconds_total');
-    expect(runTool(line.promtool, ['check', 'metrics'], { input: text })).toEqual({ status: 0, output: '' });
-  });
+  line.test(
+    ['promtool'],
+    'promtool check metrics prints nothing for the full output, process metrics included',
+    async ({ promtool }) => {
+      h = await Harness.start({ ttlMs: 60_000, exporterMetrics: true });
+      const text = await scenario();
+      expect(text).toContain('process_cpu_seconds_total');
+      expect(runTool(promtool, ['check', 'metrics'], { input: text })).toEqual({ status: 0, output: '' });
+    },
+  );
 
-  test('promtool rejects a broken exposition, so the check above can fail', () => {
-    const broken = '# HELP x_total A counter.\n# TYPE x_total gauge\nx_total 1\n';
-    expect(runTool(line.promtool, ['check', 'metrics'], { input: broken }).status).not.toBe(0);
-  });
+  line.test(
+    ['promtool'],
+    'promtool rejects a broken exposition, so the check above can fail',
+    ({ promtool }) => {
+      const broken = '# HELP x_total A counter.\n# TYPE x_total gauge\nx_total 1\n';
+      expect(runTool(promtool, ['check', 'metrics'], { input: broken }).status).not.toBe(0);
+    },
+  );
 });

@@ -36,6 +36,21 @@ async function faultAfterGood(setFault: () => void): Promise<{ text: string; ela
   return { text, elapsedMs: Date.now() - started };
 }
 
+/**
+ * expectLogged checks the words of the account's last failure line (the cause an operator
+ * can act on) and that it names the API's host; Harness.close checks no token or upstream
+ * text is in the log.
+ */
+function expectLogged(words: string): void {
+  const line = [...h.logLines].reverse().find((l) => l.includes('balance read failed'));
+  if (!line) throw new Error(`no failure logged:\n${h.logLines.join('\n')}`);
+  const { msg, api } = JSON.parse(line) as { msg: string; api: string };
+  expect({ msg, api }).toEqual({
+    msg: `balance read failed: ${words}`,
+    api: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+  });
+}
+
 function expectFault(result: { text: string; elapsedMs: number }, code: string): void {
   expect(result.elapsedMs).toBeLessThan(1500);
   expect(Harness.value(result.text, 'tensorpix_upstream_errors_total', { code })).toBe(1);
@@ -53,15 +68,19 @@ describe('faults scripted over HTTP', () => {
 
   test('headers that never come → timeout', async () => {
     expectFault(await faultAfterGood(fault(hang)), 'timeout');
+    expectLogged('timeout after 900 ms connecting to the API or waiting for its answer');
   });
 
   test('headers, then a body that drips a byte a second past the deadline → timeout', async () => {
     const drip: Responder = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
+      // Node holds the headers back until the first byte of body; they are to come first.
+      res.flushHeaders();
       const timer = setInterval(() => res.write(' '), 1000);
       res.on('close', () => clearInterval(timer));
     };
     expectFault(await faultAfterGood(fault(drip)), 'timeout');
+    expectLogged('timeout after 900 ms reading the body of the answer');
   });
 
   test.each([500, 502, 503, 504])('%p with an HTML body → its code', async (status) => {
@@ -70,6 +89,7 @@ describe('faults scripted over HTTP', () => {
       res.end(`<html><body><h1>${DETAIL}</h1>${'<p>x</p>'.repeat(500)}</body></html>`);
     };
     expectFault(await faultAfterGood(fault(html)), String(status));
+    expectLogged(`the API answered HTTP ${status}`);
   });
 
   test.each([302, 307])('%p to another origin → redirect', async (status) => {
@@ -77,6 +97,7 @@ describe('faults scripted over HTTP', () => {
       await faultAfterGood(fault(json(status, '', { location: 'http://127.0.0.1:1/elsewhere' }))),
       'redirect',
     );
+    expectLogged(`the API answered with a redirect (HTTP ${status}), not followed`);
   });
 
   test('a 200 with Content-Type text/html → invalid_response', async () => {
@@ -85,6 +106,7 @@ describe('faults scripted over HTTP', () => {
       res.end('<html>login</html>');
     };
     expectFault(await faultAfterGood(fault(page)), 'invalid_response');
+    expectLogged('the API answered 200 with a body that is not JSON');
   });
 
   test('valid JSON with extra fields is fine', async () => {
@@ -113,6 +135,7 @@ describe('faults scripted over HTTP', () => {
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
     expectFault(await faultAfterGood(fault(flood)), 'too_large');
+    expectLogged("the API's body exceeded the size cap");
     expect(sentBytes).toBeLessThan(64 * 1024 * 1024);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
   });
@@ -195,6 +218,7 @@ describe('faults at the socket', () => {
       setTimeout(() => socket.resetAndDestroy(), 20);
     });
     expectFault(result, 'network');
+    expectLogged('connection reset (ECONNRESET)');
   });
 
   test('a Content-Length larger than the body, then close → network', async () => {
@@ -204,6 +228,7 @@ describe('faults at the socket', () => {
       );
     });
     expectFault(result, 'network');
+    expectLogged('connection closed before the answer was complete (UND_ERR_SOCKET)');
   });
 
   test('a Content-Length smaller than the body → invalid_response', async () => {
@@ -213,11 +238,13 @@ describe('faults at the socket', () => {
       );
     });
     expectFault(result, 'invalid_response');
+    expectLogged('invalid balance response: body is not JSON');
   });
 
   test('a 200 that closes the connection after the status line → network', async () => {
     const result = await rawCase((socket) => socket.end('HTTP/1.1 200 OK\r\n'));
     expectFault(result, 'network');
+    expectLogged('connection closed before the answer was complete (UND_ERR_SOCKET)');
   });
 });
 
@@ -236,6 +263,7 @@ describe('faults before any byte', () => {
     const text = await h.scrape(SCRAPE_TIMEOUT);
     expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'network' })).toBe(1);
     expect(Harness.value(text, 'tensorpix_credits_balance_usd')).toBeUndefined();
+    expectLogged('connection refused (ECONNREFUSED)');
   });
 
   test('a host that does not resolve → network', async () => {
@@ -254,6 +282,11 @@ describe('faults before any byte', () => {
     const text = await h.scrape(SCRAPE_TIMEOUT);
     expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'network' })).toBe(1);
     expect(Harness.value(text, 'tensorpix_up')).toBe(0);
+    const line = JSON.parse(h.logLines.find((l) => l.includes('balance read failed'))!) as object;
+    expect(line).toMatchObject({
+      api: 'api.tensorpix.invalid',
+      msg: 'balance read failed: DNS name not found (ENOTFOUND)',
+    });
   });
 });
 
@@ -276,6 +309,9 @@ describe('TLS faults', () => {
     const text = await h.scrape(SCRAPE_TIMEOUT);
     expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'tls' })).toBe(1);
     expect(Harness.value(text, 'tensorpix_credits_balance_usd')).toBeUndefined();
+    expectLogged(
+      'TLS: certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT; trust its CA with --tensorpix.ca-file)',
+    );
     await h.close();
 
     h = await Harness.start({
@@ -295,5 +331,8 @@ describe('TLS faults', () => {
     });
     const text = await h.scrape(SCRAPE_TIMEOUT);
     expect(Harness.value(text, 'tensorpix_upstream_errors_total', { code: 'tls' })).toBe(1);
+    expectLogged(
+      'TLS: certificate name mismatch (ERR_TLS_CERT_ALTNAME_INVALID; the certificate is not for this host)',
+    );
   });
 });

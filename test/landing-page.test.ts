@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import { Harness, TOKEN } from './helpers/harness';
 import { balance, DETAIL, error, type Responder } from './helpers/fake-api';
-import { haveChromium, renderPage } from './helpers/chromium';
+import { renderPage } from './helpers/chromium';
+import { testWithTool } from './helpers/external-tools';
 
 let h: Harness;
 beforeEach(async () => {
@@ -29,15 +30,14 @@ test('the page lists each account with its state, escaped, and no token or upstr
   expect(html).not.toContain(DETAIL);
 });
 
-const withChromium = haveChromium() ? test : test.skip;
-
-withChromium(
+testWithTool(
+  'chromium',
   'the page renders in a real browser and shows each account',
-  async () => {
+  async (chromium) => {
     const url = await h.listen();
     const screenshot = join(tmpdir(), `tensorpix-landing-${process.pid}.png`);
     try {
-      const dom = await renderPage(url, screenshot);
+      const dom = await renderPage(chromium, url, screenshot);
       expect(dom).toContain('<h1>TensorPix Exporter</h1>');
       expect(dom).toMatch(/<td>production<\/td>\s*<td>ok<\/td>/);
       expect(dom).toMatch(/<td>staging&lt;b&gt;<\/td>\s*<td>failing: 401<\/td>/);

@@ -23,10 +23,22 @@ test('an account logs when its state changes, not on every scrape', async () => 
     const lines = h.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map(({ level, msg, err, account }) => ({ level, msg, err, account }))).toEqual([
       { level: 'info', msg: 'balance read', err: undefined, account: 'default' },
-      { level: 'warn', msg: 'balance read failed', err: { code: '503', status: 503 }, account: 'default' },
-      { level: 'warn', msg: 'balance read failed', err: { code: '401', status: 401 }, account: 'default' },
+      {
+        level: 'warn',
+        msg: 'balance read failed: the API answered HTTP 503',
+        err: { code: '503', status: 503 },
+        account: 'default',
+      },
+      {
+        level: 'warn',
+        msg: 'balance read failed: the API rejected the token (HTTP 401: missing, invalid, or replaced by a newer key); the token comes from a value given at start',
+        err: { code: '401', status: 401 },
+        account: 'default',
+      },
       { level: 'info', msg: 'balance read', err: undefined, account: 'default' },
     ]);
+    // Every line of the account names the API's host.
+    expect(new Set(lines.map((line) => line.api))).toEqual(new Set([new URL(h.upstream.url).host]));
   } finally {
     await h.close();
   }

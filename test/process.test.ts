@@ -48,11 +48,21 @@ test('a bad configuration exits 2 before listening, one line per problem, never 
   expect(code).toBe(2);
   expect(stdout).toBe('');
   expect(stderr.trim().split('\n')).toEqual([
-    'tensorpix-exporter: unexpected argument at position 3; flags take the form --name=value',
+    'tensorpix-exporter: unexpected argument at position 3: flags take the form --name=value or --name value',
     'tensorpix-exporter: --cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "soon"',
     'tensorpix-exporter: TENSORPIX_API_TOKEN holds characters a token cannot have (whitespace, control or non-ASCII) or is over 4096 bytes',
   ]);
   expect(stderr).not.toContain(SECRET);
+});
+
+test("Go's one-dash flag is one line that names the two-dash flag, exit 2", async () => {
+  const { code, stdout, stderr } = await runToExit(['-web.listen-address=:10864', '--demo']);
+  expect({ code, stdout, stderr }).toEqual({
+    code: 2,
+    stdout: '',
+    stderr:
+      'tensorpix-exporter: unknown flag -web.listen-address (flags take two dashes: --web.listen-address)\n',
+  });
 });
 
 test('--version and --help print and exit 0; --config.check validates without listening', async () => {
@@ -64,7 +74,14 @@ test('--version and --help print and exit 0; --config.check validates without li
   expect(help.stdout).toContain('--cache.max-stale');
   expect(help.stdout).toContain('TENSORPIX_EXPORTER_CACHE_MAX_STALE');
   const check = await runToExit(['--config.check', '--demo']);
-  expect(check).toMatchObject({ code: 0, stdout: 'tensorpix-exporter: configuration is valid\n' });
+  expect(check).toMatchObject({
+    code: 0,
+    stdout: [
+      'tensorpix-exporter: configuration is valid (checked: flags and environment)',
+      'tensorpix-exporter: nothing left to check: --demo needs no token and no API',
+      '',
+    ].join('\n'),
+  });
 });
 
 test('--config.check reads the web config and token files and names every problem', async () => {
@@ -97,8 +114,9 @@ test('--config.check reads the web config and token files and names every proble
     expect(good).toMatchObject({
       code: 0,
       stdout: [
-        'tensorpix-exporter: configuration is valid',
-        'tensorpix-exporter: account default: API https://backend.tensorpix.ai, direct (no HTTPS_PROXY)',
+        'tensorpix-exporter: configuration is valid (checked: flags and environment, token file readable, token well-formed, web config file)',
+        `tensorpix-exporter: account default: API https://backend.tensorpix.ai, direct (no HTTPS_PROXY), token from --tensorpix.token-file=${join(dir, 'token')}`,
+        'tensorpix-exporter: not checked: whether the API accepts the token and can be reached; only the API can say (add --config.check.api to ask it once per account)',
         '',
       ].join('\n'),
     });

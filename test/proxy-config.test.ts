@@ -399,8 +399,9 @@ test('--config.check names the proxy in force for each account, never its creden
   expect(check).toEqual({
     code: 0,
     stdout: [
-      'tensorpix-exporter: configuration is valid',
-      'tensorpix-exporter: account default: API https://backend.tensorpix.ai, proxy http://proxy.corp:3128 (from HTTPS_PROXY, credentials from the URL)',
+      'tensorpix-exporter: configuration is valid (checked: flags and environment, token well-formed)',
+      'tensorpix-exporter: account default: API https://backend.tensorpix.ai, proxy http://proxy.corp:3128 (from HTTPS_PROXY, credentials from the URL), token from TENSORPIX_API_TOKEN',
+      'tensorpix-exporter: not checked: whether the API accepts the token and can be reached; only the API can say (add --config.check.api to ask it once per account)',
       '',
     ].join('\n'),
     stderr: '',

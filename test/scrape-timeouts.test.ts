@@ -75,10 +75,10 @@ test.each([
 );
 
 describeEachLine((line) => {
-  test('every answer of the table above passes promtool check metrics', () => {
+  line.test(['promtool'], 'every answer of the table above passes promtool check metrics', ({ promtool }) => {
     expect(bodies.length).toBeGreaterThan(0);
     for (const text of bodies)
-      expect(runTool(line.promtool, ['check', 'metrics'], { input: text })).toEqual({
+      expect(runTool(promtool, ['check', 'metrics'], { input: text })).toEqual({
         status: 0,
         output: '',
       });

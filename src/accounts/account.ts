@@ -4,6 +4,7 @@ import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { AccountState } from './account-state';
 import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
+import { describeTokenSource, failureWords } from './failure-words';
 import { retryDelayMs, timerMs } from './timing';
 import { TokenReader } from './token-reader';
 
@@ -14,6 +15,11 @@ export interface AccountSpec {
   /** timeoutMs bounds each attempt of the account, from its start to its end, whatever it waits for. */
   timeoutMs: number;
   token: TokenSource;
+  /**
+   * tokenFrom says where an operator changes the token (`TENSORPIX_API_TOKEN_FILE=/run/token`,
+   * `token_file /run/a.token in accounts.yml`), for the log line of a rejected token.
+   */
+  tokenFrom?: string;
   /** route is how requests reach the API, decided when the configuration is loaded; direct when absent. */
   route?: ProxyRoute;
 }
@@ -60,10 +66,10 @@ export class Account {
   ) {
     this.state = new AccountState(spec.name, deps.maxStaleMs);
     this.tokenReader = new TokenReader(spec.token, deps.fileReads);
-    // Every line of an account behind a proxy names it (host:port only), so that a failure
-    // tells an operator whom to call.
+    // Every line of an account names its API's host and, behind a proxy, the proxy's
+    // (host:port only), so that a failure tells an operator whom to call.
     const proxy = spec.route?.kind === 'proxy' ? { proxy: spec.route.host } : {};
-    this.log = deps.logger.child({ account: spec.name, ...proxy });
+    this.log = deps.logger.child({ account: spec.name, api: new URL(spec.apiUrl).host, ...proxy });
   }
 
   get name(): string {
@@ -103,7 +109,8 @@ export class Account {
     const controller = (this.controller = new AbortController());
     const timer = setTimeout(() => controller.abort(), timerMs(this.spec.timeoutMs));
     try {
-      const target = { apiUrl: this.spec.apiUrl, token: this.tokenReader, route: this.spec.route };
+      const { apiUrl, timeoutMs, route } = this.spec;
+      const target = { apiUrl, timeoutMs, token: this.tokenReader, route };
       const outcome = await attempt(
         target,
         this.deps,
@@ -135,15 +142,23 @@ export class Account {
     this.logChange(outcome);
   }
 
-  /** logChange logs only when the account's state changes (ok → failing, one code → another, failing → ok). */
+  /**
+   * logChange logs only when the account's state changes (ok → failing, one code → another,
+   * failing → ok). A failure's line says its cause in our words (never the API's text); a
+   * rejected token's says where the token comes from, which is where to fix it.
+   */
   private logChange(outcome: Outcome): void {
     const next = outcome.ok ? 'ok' : outcome.error.code;
     if (next === this.logged) return;
     const previous = this.logged;
     this.logged = next;
-    if (outcome.ok) this.log.info({ previous }, 'balance read');
-    else if (outcome.error.code === 'token_file')
-      this.log.error({ err: outcome.error }, outcome.error.message);
-    else this.log.warn({ err: outcome.error, previous }, 'balance read failed');
+    if (outcome.ok) return this.log.info({ previous }, 'balance read');
+    const { error } = outcome;
+    if (error.code === 'token_file') return this.log.error({ err: error }, error.message);
+    const rejected = error.code === '401' || error.code === '403';
+    this.log.warn(
+      { err: error, previous, ...(rejected && { token_from: describeTokenSource(this.spec) }) },
+      `balance read failed: ${failureWords(error, this.spec)}`,
+    );
   }
 }

@@ -8,6 +8,8 @@ import type { TokenReader } from './token-reader';
 /** AttemptTarget is what one attempt asks for: an account's balance at its API, by its route. */
 export interface AttemptTarget {
   apiUrl: string;
+  /** timeoutMs is the attempt's deadline, for the words of a timeout (the signal enforces it). */
+  timeoutMs: number;
   token: TokenReader;
   route?: ProxyRoute | undefined;
 }
@@ -25,7 +27,8 @@ export type Outcome =
   | { ok: false; error: UpstreamError; seconds?: number; token?: string };
 
 interface Progress {
-  stage: 'token' | 'queue' | 'request';
+  /** stage is where the attempt is: reading the token, queued, sent, or reading the answer's body. */
+  stage: 'token' | 'queue' | 'request' | 'body';
   token?: string;
   startedMs?: number;
   release?: () => void;
@@ -93,6 +96,7 @@ async function run(
       token: tokenValue,
       signal,
       ...(target.route && { route: target.route }),
+      onResponse: () => (progress.stage = 'body'),
     });
     return { ok: true, usd, seconds: seconds(), token: progress.token };
   } catch (error) {
@@ -110,30 +114,32 @@ async function run(
 
 /** timedOut is the outcome of an attempt whose deadline passed in `progress.stage`. */
 function timedOut(progress: Progress, target: AttemptTarget, deps: AttemptDeps): Outcome {
+  const after = `timeout after ${target.timeoutMs} ms`;
+  const token = progress.token !== undefined ? { token: progress.token } : {};
   switch (progress.stage) {
     case 'token':
-      return {
-        ok: false,
-        error: new UpstreamError('token_file', "token file was not read within the account's timeout"),
-      };
+      return { ok: false, error: new UpstreamError('token_file', `${after} reading the token file`) };
     case 'queue':
       return {
         ok: false,
         error: new UpstreamError(
           'timeout',
-          "queued behind other accounts' requests until the account's timeout",
+          `${after} queued behind other accounts' requests (see --tensorpix.concurrency)`,
         ),
-        ...(progress.token !== undefined && { token: progress.token }),
+        ...token,
       };
     case 'request':
+    case 'body':
       return {
         ok: false,
         error: new UpstreamError(
           'timeout',
-          `no answer from ${new URL(target.apiUrl).host} within the account's timeout`,
+          progress.stage === 'body'
+            ? `${after} reading the body of the answer`
+            : `${after} connecting to the API or waiting for its answer`,
         ),
         seconds: (deps.monotonicNow() - progress.startedMs!) / 1000,
-        ...(progress.token !== undefined && { token: progress.token }),
+        ...token,
       };
   }
 }

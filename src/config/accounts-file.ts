@@ -90,6 +90,7 @@ export function readAccountsFile(
         apiUrl: own.apiUrl,
         timeoutMs: own.timeoutMs,
         token: { kind: 'file', path: tokenPath },
+        tokenFrom: `token_file ${tokenPath} in ${path}`,
         route,
       });
   });

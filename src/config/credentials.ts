@@ -4,14 +4,23 @@ import { checkTokenFile, tokenProblem, trimToken, type TokenSource } from './tok
 
 const TOKEN_ENV = 'TENSORPIX_API_TOKEN';
 
-/** readCredentials enforces exactly one source of credentials and checks the token. */
+/** TokenFileSetting is the token file's path and what set it (`--tensorpix.token-file` or a variable). */
+export interface TokenFileSetting {
+  path: string;
+  from: string;
+}
+
+/**
+ * readCredentials enforces exactly one source of credentials and checks the token. With
+ * the token it returns where it comes from, as the operator set it, for log lines.
+ */
 export function readCredentials(
   demo: boolean,
-  tokenFile: string | undefined,
+  tokenFile: TokenFileSetting | undefined,
   configFile: string | undefined,
   sources: ConfigSources,
   problems: string[],
-): TokenSource | undefined {
+): { token: TokenSource; from: string } | undefined {
   const envToken = sources.env[TOKEN_ENV];
   const named = [
     ...(envToken !== undefined ? [TOKEN_ENV] : []),
@@ -32,11 +41,11 @@ export function readCredentials(
   if (envToken !== undefined) {
     const problem = tokenProblem(trimToken(envToken));
     if (problem) problems.push(`${TOKEN_ENV} ${problem}`);
-    return { kind: 'value', value: trimToken(envToken) };
+    return { token: { kind: 'value', value: trimToken(envToken) }, from: TOKEN_ENV };
   }
   if (tokenFile !== undefined) {
-    collect(checkTokenFile(tokenFile, sources.readFile), problems);
-    return { kind: 'file', path: tokenFile };
+    collect(checkTokenFile(tokenFile.path, sources.readFile), problems);
+    return { token: { kind: 'file', path: tokenFile.path }, from: `${tokenFile.from}=${tokenFile.path}` };
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { AccountSpec } from '../accounts/account';
+import { describeTokenSource } from '../accounts/failure-words';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 
 /**
@@ -11,6 +12,14 @@ export function describeRoute(route: ProxyRoute | undefined): string {
   return `proxy ${route.origin} (from ${route.source}${credentials})`;
 }
 
-/** describeAccount is the --config.check line of one account. */
+/** describeAccount is the --config.check line of one account: its API, route and token's source. */
 export const describeAccount = (spec: AccountSpec) =>
-  `account ${spec.name}: API ${spec.apiUrl}, ${describeRoute(spec.route)}`;
+  `account ${spec.name}: API ${spec.apiUrl}, ${describeRoute(spec.route)}, token from ${describeTokenSource(spec)}`;
+
+/** watchedFields is what the start's log line says of an account: its API, route and token's source. */
+export const watchedFields = (spec: AccountSpec) => ({
+  account: spec.name,
+  api_url: spec.apiUrl,
+  route: describeRoute(spec.route),
+  token_from: describeTokenSource(spec),
+});

@@ -1,6 +1,3 @@
-import { parseArgs } from 'node:util';
-import type { ConfigSources } from './load-config';
-
 /** FlagSpec declares one command-line flag; every flag is mirrored by an environment variable. */
 export interface FlagSpec {
   name: string;
@@ -44,7 +41,11 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '256',
     help: 'Connections open at once (8 to 65536). At the limit a new connection closes the quietest one: idle, slow to send its request or to read its answer.',
   },
-  { name: 'web.enable-lifecycle', type: 'boolean', help: 'Enable POST /-/reload.' },
+  {
+    name: 'web.enable-lifecycle',
+    type: 'boolean',
+    help: 'Enable POST /-/reload, which re-reads --config.file as SIGHUP does.',
+  },
   {
     name: 'web.disable-exporter-metrics',
     type: 'boolean',
@@ -54,7 +55,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'tensorpix.api-url',
     type: 'string',
     default: 'https://backend.tensorpix.ai',
-    help: 'Base URL of the TensorPix API.',
+    help: 'Base URL of the TensorPix API; a path prefix (an API behind a gateway) is kept.',
     envAliases: ['TENSORPIX_API_URL'],
   },
   {
@@ -66,18 +67,19 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'tensorpix.token-file',
     type: 'string',
-    help: 'File holding the API token, re-read on every request (the token itself is never a flag; TENSORPIX_API_TOKEN also works).',
+    help: 'File holding the API token (a trailing newline is trimmed), re-read on every attempt. The token itself is never a flag: ps shows command lines to every user.',
     envAliases: ['TENSORPIX_API_TOKEN_FILE'],
   },
   {
     name: 'tensorpix.account-name',
     type: 'string',
-    help: 'Value of the account label (default "default", "demo" under --demo).',
+    default: 'default',
+    help: 'Value of the account label with a single token; "demo" under --demo.',
   },
   {
     name: 'tensorpix.ca-file',
     type: 'string',
-    help: "Extra PEM CA bundle to trust for the API's TLS certificate.",
+    help: "Extra PEM CA bundle to trust for the API's TLS certificate (and an https:// proxy's).",
   },
   {
     name: 'tensorpix.proxy-url',
@@ -93,7 +95,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'tensorpix.concurrency',
     type: 'string',
     default: '4',
-    help: 'Upstream requests in flight at once, across accounts.',
+    help: 'API requests in flight at once, across accounts (1 to 256).',
   },
   {
     name: 'cache.ttl',
@@ -132,82 +134,47 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'config.check',
     type: 'boolean',
-    help: 'Check the configuration (flags, environment, token and CA files), print the result and exit.',
+    help: 'Check the configuration (flags, environment, token, CA, web config and accounts files), print what was and was not checked, and exit: 0, or 2 naming every problem. A token is only checked to be well-formed; whether the API accepts it, only the API can say (see --config.check.api).',
+  },
+  {
+    name: 'config.check.api',
+    type: 'boolean',
+    help: "As --config.check, then ask the API once for each account's balance, as the exporter would (its route, its token, within its timeout), and print each outcome: exit 0 when every account answered with a balance, 1 otherwise.",
   },
 ];
 
 /** COMMANDS are flags that answer and exit instead of configuring. */
 export const COMMANDS = ['help', 'version'] as const;
 
+/** flagUsage is how a flag is written in the help: `--name=VALUE`, or `--[no-]name` for a boolean. */
+const flagUsage = (flag: FlagSpec) =>
+  flag.type === 'string' ? `--${flag.name}=VALUE` : `--[no-]${flag.name}`;
+
+/**
+ * helpText is the answer to --help, and the source of the README's flag table
+ * (scripts/docs-flags.js reads it: keep its layout, one flag a paragraph of three lines).
+ */
 export function helpText(version: string): string {
   const lines = FLAGS.map((flag) => {
-    const value = flag.type === 'string' ? '=VALUE' : '';
     const byDefault = flag.default === undefined ? '' : ` (default: ${flag.default})`;
     const env = [envName(flag.name), ...(flag.envAliases ?? [])].join(', ');
-    return `  --${flag.name}${value}\n      ${flag.help}${byDefault}\n      env: ${env}`;
+    return `  ${flagUsage(flag)}\n      ${flag.help}${byDefault}\n      env: ${env}`;
   });
   return [
     `usage: tensorpix-exporter [<flags>]`,
     ``,
     `Prometheus exporter for TensorPix credits balances (version ${version}).`,
-    `Credentials: exactly one of TENSORPIX_API_TOKEN, TENSORPIX_API_TOKEN_FILE / --tensorpix.token-file, or --demo.`,
-    `Durations take the forms 500ms, 30s, 5m, 1h, 1h30m. A flag wins over its environment variable.`,
+    ``,
+    `Credentials: exactly one of TENSORPIX_API_TOKEN (the token), TENSORPIX_API_TOKEN_FILE or --tensorpix.token-file (a file holding it), --config.file (accounts, each with its token file) or --demo.`,
+    `Durations take Prometheus' forms: 500ms, 0.5s, 30s, 5m, 1h30m, 1d, 1w; each flag names its range.`,
+    `Flags take the form --name=VALUE or --name VALUE; a boolean is --name or --no-name. Given twice, the last one wins. Each flag also reads its environment variable, and wins over it.`,
     ``,
     `Flags:`,
-    `  -h, --help     Show this help and exit.`,
-    `  --version      Show the version and exit.`,
+    `  -h, --help`,
+    `      Show this help and exit.`,
+    `  --version`,
+    `      Show the version and exit.`,
     ...lines,
     ``,
   ].join('\n');
-}
-
-/**
- * readFlags merges the command line over the environment and reports bad flags. The
- * names of flags given on the command line are added to `onCommandLine`, for the checks
- * of values that must not be visible to other users through ps.
- */
-export function readFlags(
-  sources: Pick<ConfigSources, 'argv' | 'env'>,
-  problems: string[],
-  onCommandLine = new Set<string>(),
-): Map<string, string> | 'help' | 'version' {
-  const options = Object.fromEntries(FLAGS.map((flag) => [flag.name, { type: flag.type }]));
-  const { tokens } = parseArgs({
-    args: [...sources.argv],
-    options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const given = new Map<string, string>();
-  for (const flag of FLAGS) {
-    const value = [envName(flag.name), ...(flag.envAliases ?? [])]
-      .map((name) => sources.env[name])
-      .find((v) => v !== undefined && v !== '');
-    if (value !== undefined) given.set(flag.name, value);
-  }
-  for (const token of tokens) {
-    if (token.kind === 'positional') {
-      // The argument itself is not repeated: it may be a token pasted in by mistake.
-      problems.push(`unexpected argument at position ${token.index + 1}; flags take the form --name=value`);
-    } else if (token.kind === 'option') {
-      if (token.name === 'help' || token.name === 'version') return token.name;
-      const flag = FLAGS.find((f) => f.name === token.name);
-      if (!flag) {
-        const hint = /token$/.test(token.name)
-          ? ' (a token is never a flag: use TENSORPIX_API_TOKEN or --tensorpix.token-file)'
-          : '';
-        problems.push(`unknown flag --${token.name}${hint}`);
-      } else if (flag.type === 'boolean') {
-        given.set(flag.name, token.value ?? 'true');
-        onCommandLine.add(flag.name);
-      } else if (token.value === undefined || (token.inlineValue === false && token.value.startsWith('--'))) {
-        problems.push(`flag --${flag.name} needs a value`);
-      } else {
-        given.set(flag.name, token.value);
-        onCommandLine.add(flag.name);
-      }
-    }
-  }
-  return given;
 }

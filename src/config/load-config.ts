@@ -5,9 +5,10 @@ import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, readAccountsFile } from './accounts-fi
 import { checkApiUrl } from './api-url';
 import { readCredentials } from './credentials';
 import { parseDurationIn, RANGES, type DurationRange } from './durations';
-import { FLAGS, readFlags } from './flags';
+import { FLAGS } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { readProxyEnv } from './proxy-env';
+import { readFlags, sourceOf } from './read-flags';
 import { routeFor, type ProxyDefaults } from './proxy-settings';
 import { proxyFromFlags } from './read-proxy-setting';
 import { parseWebConfig, type WebConfig } from './web-config';
@@ -41,7 +42,10 @@ export interface Config {
   logLevel: LogLevel;
   logFormat: LogFormat;
   demo: boolean;
+  /** check is --config.check (or --config.check.api): check, print and exit instead of running. */
   check: boolean;
+  /** checkApi is --config.check.api: the check also asks the API once per account. */
+  checkApi: boolean;
 }
 
 export type LoadResult =
@@ -119,20 +123,29 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     : undefined;
   const upstreamTimeoutMs = duration('tensorpix.timeout', RANGES.timeout);
   const configFile = has('config.file') ? raw('config.file') : undefined;
-  const token = readCredentials(
-    demo,
-    has('tensorpix.token-file') ? raw('tensorpix.token-file') : undefined,
-    configFile,
-    sources,
-    problems,
-  );
+  const tokenFile = has('tensorpix.token-file')
+    ? { path: raw('tensorpix.token-file'), from: sourceOf('tensorpix.token-file', sources, onCommandLine) }
+    : undefined;
+  const credentials = readCredentials(demo, tokenFile, configFile, sources, problems);
   const proxy: ProxyDefaults = {
     setting: proxyFromFlags(given, onCommandLine, sources.readFile, problems),
     env: readProxyEnv(sources.env),
   };
-  const route = token && apiUrl ? collect(routeFor(apiUrl, proxy.setting, proxy.env), problems) : undefined;
+  const route =
+    credentials && apiUrl ? collect(routeFor(apiUrl, proxy.setting, proxy.env), problems) : undefined;
   let accounts: AccountSpec[] =
-    token && route ? [{ name: accountName, apiUrl, timeoutMs: upstreamTimeoutMs, token, route }] : [];
+    credentials && route
+      ? [
+          {
+            name: accountName,
+            apiUrl,
+            timeoutMs: upstreamTimeoutMs,
+            token: credentials.token,
+            tokenFrom: credentials.from,
+            route,
+          },
+        ]
+      : [];
   if (configFile !== undefined) {
     if (has('tensorpix.account-name'))
       problems.push(
@@ -167,7 +180,8 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     logLevel,
     logFormat,
     demo,
-    check: bool('config.check'),
+    check: bool('config.check') || bool('config.check.api'),
+    checkApi: bool('config.check.api'),
   };
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'run', config: Object.freeze(config) };

@@ -1,3 +1,4 @@
+import { causeOf } from './causes';
 import type { ErrorCode } from './codes';
 import { ProxyTunnelError } from './proxy-tunnel-error';
 import { ProxyFailure } from './proxy-failure';
@@ -43,12 +44,11 @@ export function classifyError(error: unknown, aborted: boolean): UpstreamError {
   const chain = causesOf(error);
   const codes = codesOf(chain);
   const tunnel = chain.find((cause): cause is ProxyTunnelError => cause instanceof ProxyTunnelError);
-  if (tunnel && !aborted) return ProxyFailure.from(tunnel, codes[codes.length - 1]);
+  if (tunnel && !aborted) return ProxyFailure.from(tunnel, codes);
   let code: ErrorCode = 'network';
   if (aborted || codes.some((c) => TIMEOUT_CODES.has(c))) code = 'timeout';
   else if (codes.some((c) => TLS_CODE.test(c))) code = 'tls';
   else if (codes.includes('UND_ERR_RES_EXCEEDED_MAX_SIZE')) code = 'too_large';
-  // Only our own words and the error's stable code go into the message.
-  const detail = codes[codes.length - 1] ?? (error instanceof Error ? error.name : 'unknown error');
-  return new UpstreamError(code, `upstream request failed: ${detail}`);
+  // Only our own words and the error's stable code go into the message, which is logged.
+  return new UpstreamError(code, causeOf(codes, error instanceof Error ? error.name : 'unknown error'));
 }

@@ -1,3 +1,4 @@
+import { statusCause } from './causes';
 import { classifyError } from './classify-error';
 import { codeForStatus } from './codes';
 import { Dispatchers } from './dispatchers';
@@ -28,6 +29,8 @@ export interface BalanceRequest {
   signal: AbortSignal;
   /** route says whether the request goes through a proxy; direct when absent. */
   route?: ProxyRoute;
+  /** onResponse is told when the answer's headers have come, before its body is read. */
+  onResponse?: () => void;
 }
 
 /**
@@ -51,7 +54,7 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     ...(options.lookup && { lookup: options.lookup }),
   });
 
-  async function fetchBalance({ apiUrl, token, signal, route }: BalanceRequest): Promise<number> {
+  async function fetchBalance({ apiUrl, token, signal, route, onResponse }: BalanceRequest): Promise<number> {
     let body: Awaited<ReturnType<typeof request>>['body'] | undefined;
     try {
       // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
@@ -65,6 +68,7 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
         },
       });
       body = response.body;
+      onResponse?.();
       // Destroying an unread body emits 'error'; without a listener that would crash the process.
       body.on('error', () => undefined);
       const { statusCode, headers } = response;
@@ -75,11 +79,11 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
         const code = codeForStatus(statusCode);
         const retryAfter = statusCode === 429 ? parseRetryAfter(headers['retry-after'], now()) : undefined;
         const retryAfterMs = retryAfter?.ok ? retryAfter.value : undefined;
-        throw new UpstreamError(code, `upstream answered HTTP ${statusCode}`, statusCode, retryAfterMs);
+        throw new UpstreamError(code, statusCause(statusCode), statusCode, retryAfterMs);
       }
       const contentType = headers['content-type'];
       if (typeof contentType === 'string' && !JSON_TYPE.test(contentType)) {
-        throw new UpstreamError('invalid_response', 'upstream answered a body that is not JSON', 200);
+        throw new UpstreamError('invalid_response', 'the API answered 200 with a body that is not JSON', 200);
       }
       const text = await readCapped(body, headers['content-length']);
       const balance = parseBalance(text);
@@ -99,14 +103,14 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
 
 async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): Promise<string> {
   if (typeof contentLength === 'string' && Number(contentLength) > MAX_BODY_BYTES) {
-    throw new UpstreamError('too_large', 'upstream announced a body over the size cap', 200);
+    throw new UpstreamError('too_large', 'the API announced a body over the size cap', 200);
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES)
-      throw new UpstreamError('too_large', 'upstream body exceeded the size cap', 200);
+      throw new UpstreamError('too_large', "the API's body exceeded the size cap", 200);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,3 +1,4 @@
+import { causeOf } from './causes';
 import type { ProxyTunnelError } from './proxy-tunnel-error';
 import { UpstreamError } from './upstream-error';
 
@@ -17,8 +18,10 @@ export class ProxyFailure extends UpstreamError {
     super('proxy', message);
   }
 
-  static from(tunnel: ProxyTunnelError, rootCode: string | undefined): ProxyFailure {
-    const why = tunnel.status === undefined && rootCode ? ` (${rootCode})` : '';
+  /** from words a tunnel's failure; `codes` are those of the error and its causes, outermost first. */
+  static from(tunnel: ProxyTunnelError, codes: readonly string[]): ProxyFailure {
+    const rootCode = codes[codes.length - 1];
+    const why = tunnel.status === undefined && rootCode ? `: ${causeOf(codes, tunnel.name)}` : '';
     return new ProxyFailure(tunnel.proxyHost, tunnel.status, rootCode, `${tunnel.message}${why}`);
   }
 

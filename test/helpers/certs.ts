@@ -19,6 +19,8 @@ export interface TestCerts {
   wrongHost: Pem;
   /** selfSigned is its own issuer, for 127.0.0.1. */
   selfSigned: Pem;
+  /** expired is signed by the CA for 127.0.0.1, and was valid for one day in 2020. */
+  expired: Pem;
   /** client is a client certificate signed by the CA, with a DNS SAN of prometheus.test. */
   client: Pem;
   cleanup(): void;
@@ -102,9 +104,54 @@ export function makeTestCerts(): TestCerts {
     ],
     dir,
   );
+  // `openssl x509` takes no dates in the past; `openssl ca` does, with a database of its own.
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = ca.srl\n' +
+      'default_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n',
+  );
+  writeFileSync(join(dir, 'index.txt'), '');
+  openssl(
+    [
+      'req',
+      ...ec,
+      '-keyout',
+      'expired.key',
+      '-out',
+      'expired.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.crt',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      'expired.csr',
+      '-out',
+      'expired.crt',
+      '-notext',
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+    ],
+    dir,
+  );
   return {
     dir,
     ca: pem('ca'),
+    expired: pem('expired'),
     server: pem('server'),
     wrongHost: pem('wrong-host'),
     selfSigned: pem('self-signed'),

@@ -37,15 +37,20 @@ export function startExporter(args: string[], env: Record<string, string> = {}):
   });
 }
 
-/** runToExit runs the built exporter to completion and returns what it printed. */
+/**
+ * runToExit runs the built exporter to completion and returns what it printed; `user` runs
+ * it as another user (a root test process can drop its rights to see what a user meets).
+ */
 export function runToExit(
   args: string[],
   env: Record<string, string> = {},
+  user: { uid?: number; gid?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...user,
     });
     let stdout = '';
     let stderr = '';

@@ -76,6 +76,7 @@ export function testConfig(options: HarnessOptions, api: FakeApi): Config {
     logFormat: 'json',
     demo: false,
     check: false,
+    checkApi: false,
   };
 }
 

@@ -1,11 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** HOW_TO_GET names the Debian package that holds the tinyproxy binary and nothing else (no service). */
-const HOW_TO_GET = 'apt-get install tinyproxy-bin';
+import { describeWithTool } from './external-tools';
 
 export interface TinyproxyOptions {
   /** port to listen on (one from freePort(), when the proxy's URL must be known first); free by default. */
@@ -25,13 +23,6 @@ export interface Tinyproxy {
   /** connects are the CONNECT requests it received, as "host:port". */
   connects(): string[];
   stop(): Promise<void>;
-}
-
-/** tinyproxyBinary is the path of tinyproxy on PATH, or undefined. */
-export function tinyproxyBinary(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v tinyproxy'], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  return found.status === 0 && path !== '' ? path : undefined;
 }
 
 /** freePort is a port nothing listens on right now (the OS's choice for port 0). */
@@ -106,23 +97,9 @@ export async function startTinyproxy(binary: string, options: TinyproxyOptions):
 }
 
 /**
- * describeWithTinyproxy declares `body` with the path of tinyproxy. Without tinyproxy it
- * is one skipped test and a warning naming the Debian package; with CI set it is a
- * failing test, since CI must prove the proxy path the README promises.
+ * describeWithTinyproxy declares `body` with the path of tinyproxy; without it, a skipped
+ * test and a warning naming the Debian package, or a failing test with CI set.
  */
 export function describeWithTinyproxy(title: string, body: (binary: string) => void): void {
-  const binary = tinyproxyBinary();
-  if (binary) {
-    describe(title, () => body(binary));
-    return;
-  }
-  const why = `tinyproxy is missing (${HOW_TO_GET})`;
-  if (process.env.CI) {
-    test(`${title}: tinyproxy is installed`, () => {
-      throw new Error(why);
-    });
-  } else {
-    console.warn(`${why}; skipping: ${title}`);
-    test.skip(`${title} (tinyproxy missing)`, () => undefined);
-  }
+  describeWithTool('tinyproxy', title, body);
 }
