@@ -2,7 +2,7 @@ import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher, ProxyAgent } from 'undici';
 import type { ProxyRoute } from './proxy-route';
-import { Agent, loadProxyAgent } from './undici-parts';
+import { loadProxyAgent, newAgent } from './undici-parts';
 
 export interface DispatcherOptions {
   /** caCert is an extra PEM bundle to trust beside the system's roots, for the API and an https:// proxy. */
@@ -31,17 +31,18 @@ const COMMON = {
  * the tunnel, and TLS to the API (with the extra CA) is made through it.
  */
 export class Dispatchers {
-  private readonly direct: Dispatcher;
+  private direct?: Dispatcher;
   private readonly proxies = new Map<string, ProxyAgent>();
   private readonly ca: string[] | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.ca = options.caCert ? [...rootCertificates, options.caCert] : undefined;
-    this.direct = new Agent({ ...COMMON, connect: { ...this.tls(), ...this.lookup() } });
   }
 
   for(route: ProxyRoute | undefined): Dispatcher {
-    if (!route || route.kind === 'direct') return this.direct;
+    // Made at the first request, so that undici is not loaded before the exporter listens.
+    if (!route || route.kind === 'direct')
+      return (this.direct ??= newAgent({ ...COMMON, connect: { ...this.tls(), ...this.lookup() } }));
     const key = `${route.origin}\n${route.authorization ?? ''}`;
     let agent = this.proxies.get(key);
     if (agent) {
@@ -57,7 +58,10 @@ export class Dispatchers {
 
   /** destroy aborts requests in flight and closes every socket. */
   async destroy(): Promise<void> {
-    await Promise.all([this.direct.destroy(), ...[...this.proxies.values()].map((agent) => agent.destroy())]);
+    await Promise.all([
+      this.direct?.destroy(),
+      ...[...this.proxies.values()].map((agent) => agent.destroy()),
+    ]);
   }
 
   private proxyAgent(route: Extract<ProxyRoute, { kind: 'proxy' }>): ProxyAgent {
