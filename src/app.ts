@@ -24,11 +24,13 @@ export interface AppDeps {
   isReady: () => boolean;
   /** now is the wall clock; tests move it by hand. */
   now?: () => number;
-  /** monotonicNow times requests; tests pass their hand-moved clock for golden output. */
+  /** monotonicNow times requests and every wait; tests pass their hand-moved clock. */
   monotonicNow?: () => number;
   /** lookup replaces DNS resolution of the API's host (tests only). */
   lookup?: LookupFunction;
   buildInfo?: BuildInfo;
+  /** maxBackoffMs caps the backoff after failures (the soak shortens it to keep faults coming). */
+  maxBackoffMs?: number;
 }
 
 /** App is the exporter: the Express handler and what main and the tests drive besides HTTP. */
@@ -52,6 +54,7 @@ const TOKEN_FILE_READS = 8;
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
+  const monotonicNow = deps.monotonicNow ?? (() => performance.now());
   const buildInfo = deps.buildInfo ?? {
     version: VERSION,
     revision: REVISION,
@@ -65,13 +68,14 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   });
   const accounts = new AccountSet(config.accounts, {
     client,
-    limiter: new Limiter(config.concurrency),
-    fileReads: new Limiter(TOKEN_FILE_READS),
+    limiter: new Limiter(config.concurrency, monotonicNow),
+    fileReads: new Limiter(TOKEN_FILE_READS, monotonicNow),
     logger,
     now,
-    monotonicNow: deps.monotonicNow ?? (() => performance.now()),
+    monotonicNow,
     ttlMs: config.cacheTtlMs,
     maxStaleMs: config.cacheMaxStaleMs,
+    ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
   const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
@@ -81,7 +85,8 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     ...(processMetrics && { processMetrics }),
     stateKey: () => `${accounts.stateKey()}:${status.version}`,
     nextExpiryMs: (nowMs) => accounts.nextExpiryMs(nowMs),
-    now,
+    // Balances expire on the monotonic clock (see AccountState).
+    now: monotonicNow,
   });
 
   const app = express();
@@ -97,7 +102,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   });
-  if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now }));
+  if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now: monotonicNow }));
   // Every route, health included, needs the credentials unless the file excludes it
   // (basic_auth_excluded_paths), as with exporter-toolkit.
   // Loaded only when users are configured: bcrypt is not carried by an exporter without them.
@@ -125,6 +130,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       telemetryPath: config.telemetryPath,
       accounts: accounts.accounts(),
       nowMs: now(),
+      monotonicMs: monotonicNow(),
     });
     res.type('html').send(page);
   });

@@ -10,6 +10,14 @@
 //   that 10 MB of machine code, for a parser that reads a few dozen bytes a minute, so the
 //   baseline compiler alone is used.
 // The last two are read when they apply, so they are set below, for every way of starting.
+// A SIGHUP that arrives while the exporter is still loading would end it (Node's default
+// for the signal, as with no handler): it is held from the first line, and applied once the
+// exporter listens. (Statements before imports run first: the compiled file keeps the order.)
+let onHangup: (() => void) | 'held' | undefined;
+process.on('SIGHUP', () => {
+  if (typeof onHangup === 'function') onHangup();
+  else onHangup = 'held';
+});
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
@@ -95,7 +103,9 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => app.reload());
+  const held = onHangup === 'held';
+  onHangup = () => app.reload();
+  if (held) app.reload();
 }
 
 function main(): void {

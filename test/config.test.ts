@@ -277,10 +277,22 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     {},
     [
       '--cache.ttl must be from 0s to 1d, not "2d"',
-      '--cache.max-stale must be from 0s to 30d, not "31d"',
+      '--cache.max-stale must be from 1s to 30d, not "31d"',
       '--tensorpix.timeout must be from 10ms to 5m, not "60d"',
       '--web.timeout-offset must be from 0s to 1m, not "2m"',
     ],
+  ],
+  [
+    'a max-stale of 0: a balance that is never exported',
+    ['--demo', '--cache.ttl=0s', '--cache.max-stale=0s'],
+    {},
+    ['--cache.max-stale must be from 1s to 30d, not "0s"'],
+  ],
+  [
+    'an empty TENSORPIX_API_TOKEN beside another source is no second source',
+    ['--demo'],
+    { TENSORPIX_API_TOKEN: '', TENSORPIX_EXPORTER_CACHE_TTL: 'soon' },
+    ['--cache.ttl must be a duration such as 500ms, 30s, 5m or 1h, not "soon"'],
   ],
   [
     'a sub-millisecond timeout',

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
 import { Agent, request } from 'undici';
 import { sampleValue } from './helpers/exposition';
-import { runToExit, startExporter, type RunningExporter } from './helpers/child';
+import { spawn } from 'node:child_process';
+import { MAIN, runToExit, startExporter, type RunningExporter } from './helpers/child';
 
 const SECRET = 'tpx-process-secret-77';
 let running: RunningExporter | undefined;
@@ -164,6 +165,50 @@ test('durations out of range exit 2 naming the range, with and without --config.
       code: 2,
       stderr: 'tensorpix-exporter: --config.file: timeout must be from 10ms to 5m, not "1000d"\n',
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a SIGHUP while the exporter still loads is held and applied once it listens, not the end of it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-early-hup-'));
+  try {
+    writeFileSync(join(dir, 'a.token'), 'a-token\n');
+    // Many accounts make the load long enough to signal in the middle of it.
+    const accounts = Array.from({ length: 3000 }, (_, i) => `  - {name: a${i}, token_file: a.token}`);
+    writeFileSync(
+      join(dir, 'accounts.yml'),
+      `api_url: http://127.0.0.1:9\naccounts:\n${accounts.join('\n')}\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [MAIN, '--web.listen-address=127.0.0.1:0', `--config.file=${join(dir, 'accounts.yml')}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let log = '';
+    child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const exited = new Promise<unknown>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    // As soon as the process catches SIGHUP (its first line runs; Node's own start-up before
+    // it cannot be covered), while it is still loading: nothing is listening yet.
+    const catchesHangup = () =>
+      (BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]}`) &
+        1n) ===
+      1n;
+    for (let i = 0; i < 400 && !catchesHangup(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(log).not.toContain('"msg":"listening"');
+    child.kill('SIGHUP');
+    for (let i = 0; i < 200 && !log.includes('configuration reloaded'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(child.exitCode).toBeNull();
+    expect(log).toContain('"msg":"listening"');
+    expect(log.match(/configuration reloaded/g)).toHaveLength(1);
+    expect(log.indexOf('configuration reloaded')).toBeGreaterThan(log.indexOf('"msg":"listening"'));
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

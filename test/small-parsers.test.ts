@@ -39,7 +39,13 @@ test.each([
   ['timeout', '5m1ms', 'must be from 10ms to 5m, not "5m1ms"'],
   ['timeoutOffset', '61s', 'must be from 0s to 1m, not "61s"'],
   ['ttl', '25h', 'must be from 0s to 1d, not "25h"'],
-  ['maxStale', '31d', 'must be from 0s to 30d, not "31d"'],
+  ['maxStale', '31d', 'must be from 1s to 30d, not "31d"'],
+  ['maxStale', '0s', 'must be from 1s to 30d, not "0s"'],
+  // The range holds for what was written, before it is rounded to a whole millisecond.
+  ['timeout', '9.5ms', 'must be from 10ms to 5m, not "9.5ms"'],
+  ['timeout', '9.9ms', 'must be from 10ms to 5m, not "9.9ms"'],
+  ['timeout', '5m0.4ms', 'must be from 10ms to 5m, not "5m0.4ms"'],
+  ['ttl', '24h0.4ms', 'must be from 0s to 1d, not "24h0.4ms"'],
 ] as const)('a %s of %p is out of range', (range, text, problem) => {
   expect(parseDurationIn(text, RANGES[range])).toEqual({ ok: false, problems: [problem] });
 });

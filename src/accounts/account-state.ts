@@ -22,8 +22,12 @@ export class AccountState {
   up = false;
   /** lastError is the last attempt's error while the account is failing. */
   lastError?: UpstreamError;
-  /** good is the last good balance and when it was read (wall clock). */
-  good?: { usd: number; units: number; atMs: number };
+  /**
+   * good is the last good balance and when it was read: `atMs` on the wall clock, for the
+   * exported timestamp, and `atMonotonicMs` on the monotonic clock, for its age (a wall
+   * clock stepped back or forth must not keep a balance alive or drop it).
+   */
+  good?: { usd: number; units: number; atMs: number; atMonotonicMs: number };
   /** attempts counts every attempt, whatever its outcome. */
   attempts = 0;
   /** errors counts failed attempts by code; every code is there from the start, at 0. */
@@ -43,15 +47,15 @@ export class AccountState {
     private readonly maxStaleMs: number,
   ) {}
 
-  /** succeeded records a good balance read at `atMs`; a move from the last one counts as spent or added. */
-  succeeded(usd: number, atMs: number, seconds: number): void {
+  /** succeeded records a good balance read at `atMs` (`atMonotonicMs`); a move from the last one counts as spent or added. */
+  succeeded(usd: number, atMs: number, atMonotonicMs: number, seconds: number): void {
     const units = toUnits(usd);
     if (this.good) {
       const change = units - this.good.units;
       if (change < 0) this.spentUnits -= change;
       else this.addedUnits += change;
     }
-    this.good = { usd, units, atMs };
+    this.good = { usd, units, atMs, atMonotonicMs };
     this.up = true;
     this.lastError = undefined;
     this.count(seconds);
@@ -65,12 +69,12 @@ export class AccountState {
     this.count(seconds);
   }
 
-  /** balanceExpiresAtMs is the first moment the good balance is no longer exported. */
+  /** balanceExpiresAtMs is the first moment (monotonic) the good balance is no longer exported. */
   balanceExpiresAtMs(): number | undefined {
-    return this.good && this.good.atMs + this.maxStaleMs;
+    return this.good && this.good.atMonotonicMs + this.maxStaleMs;
   }
 
-  /** balanceAt is the balance exported at `nowMs`: the last good one, until it is max-stale old. */
+  /** balanceAt is the balance exported at `nowMs` (monotonic): the last good one, until it is max-stale old. */
   balanceAt(nowMs: number): number | undefined {
     const expiresAtMs = this.balanceExpiresAtMs();
     return expiresAtMs !== undefined && nowMs < expiresAtMs ? this.good!.usd : undefined;

@@ -5,7 +5,7 @@ import { AccountState } from './account-state';
 import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
 import { describeTokenSource, failureWords } from './failure-words';
-import { retryDelayMs, timerMs } from './timing';
+import { MIN_BACKOFF_MS, retryDelayMs, timerMs } from './timing';
 import { TokenReader } from './token-reader';
 
 /** AccountSpec is one account to watch: its label value, API, attempt timeout, token and proxy route. */
@@ -28,10 +28,16 @@ export interface AccountDeps extends AttemptDeps {
   /** fileReads takes turns among the accounts' token file reads. */
   fileReads: Limiter;
   logger: Logger;
-  /** now is the wall clock, in milliseconds. */
+  /**
+   * now is the wall clock, in milliseconds, for the timestamps the metrics show; every
+   * wait (TTL, backoff, Retry-After, max-stale) runs on monotonicNow, which a clock set
+   * back or forth does not move.
+   */
   now: () => number;
   ttlMs: number;
   maxStaleMs: number;
+  /** maxBackoffMs caps the backoff after repeated failures (5 minutes; the soak shortens it to keep faults coming). */
+  maxBackoffMs?: number;
 }
 
 /** TOKEN_PROBE_INTERVAL_MS is how often a failing account looks whether its token file changed. */
@@ -52,7 +58,18 @@ export class Account {
   private readonly log: Logger;
   private inflight?: Promise<void>;
   private controller?: AbortController;
+  // Every time below is monotonic.
+  /** notBeforeMs is when the next attempt is due: after the TTL, or a backoff. */
   private notBeforeMs = -Infinity;
+  /** dueMs is when the next attempt came due by the TTL or backoff alone, whatever a reload moved. */
+  private dueMs = -Infinity;
+  /** gateUntilMs is a 429's Retry-After: nothing (a reload, a new token) opens it early. */
+  private gateUntilMs = -Infinity;
+  /** servedMs is when a request of the account last went out: the limiter serves the longest-waiting first. */
+  private servedMs = -Infinity;
+  private lastAttemptEndMs = -Infinity;
+  /** retriedEarly is set when a reload moved the next attempt forward, until an attempt comes due on its own. */
+  private retriedEarly = false;
   private failures = 0;
   /** lastToken is the token the last attempt used; undefined when it could not read one. */
   private lastToken?: string;
@@ -79,8 +96,11 @@ export class Account {
   /** refresh starts an attempt if one is due and none is in flight; it returns the one in flight, if any. */
   refresh(): Promise<void> | undefined {
     if (this.inflight || this.stopped) return this.inflight;
-    const nowMs = this.deps.now();
+    const nowMs = this.deps.monotonicNow();
+    if (nowMs < this.gateUntilMs) return undefined;
     if (nowMs >= this.notBeforeMs) {
+      // Due on its own, or moved forward by a reload whose early retry is now spent.
+      if (nowMs >= this.dueMs) this.retriedEarly = false;
       this.inflight = this.run(false);
     } else if (
       !this.state.up &&
@@ -93,9 +113,16 @@ export class Account {
     return this.inflight;
   }
 
-  /** retryNow lets a failing account try again at the next scrape, e.g. after a reload. */
+  /**
+   * retryNow lets a failing account try again at the next scrape, e.g. after a reload: once
+   * per backoff (then the backoff holds until an attempt comes due on its own), not before a
+   * 429's Retry-After, and not sooner than a second after its last attempt, so that a storm
+   * of reloads cannot turn into a storm of requests.
+   */
   retryNow(): void {
-    if (!this.state.up) this.notBeforeMs = -Infinity;
+    if (this.state.up || this.retriedEarly) return;
+    this.retriedEarly = true;
+    this.notBeforeMs = Math.max(this.gateUntilMs, this.lastAttemptEndMs + MIN_BACKOFF_MS);
   }
 
   /** stop ends the account: its attempt in flight is aborted and nothing is recorded any more. */
@@ -110,7 +137,15 @@ export class Account {
     const timer = setTimeout(() => controller.abort(), timerMs(this.spec.timeoutMs));
     try {
       const { apiUrl, timeoutMs, route } = this.spec;
-      const target = { apiUrl, timeoutMs, token: this.tokenReader, route };
+      const deadlineMs = this.deps.monotonicNow() + timeoutMs;
+      const target = {
+        apiUrl,
+        timeoutMs,
+        token: this.tokenReader,
+        route,
+        priority: this.servedMs,
+        deadlineMs,
+      };
       const outcome = await attempt(
         target,
         this.deps,
@@ -126,18 +161,30 @@ export class Account {
   }
 
   private record(outcome: Outcome): void {
-    const nowMs = this.deps.now();
+    const nowMs = this.deps.monotonicNow();
+    this.lastAttemptEndMs = nowMs;
     if (outcome.token !== undefined && this.lastToken !== undefined && outcome.token !== this.lastToken)
       this.log.info('token changed, using the new one');
     this.lastToken = outcome.token;
+    // A request went out (it has a latency): the account was served.
+    if (outcome.seconds !== undefined) this.servedMs = nowMs;
     if (outcome.ok) {
-      this.state.succeeded(outcome.usd, nowMs, outcome.seconds);
+      this.state.succeeded(outcome.usd, this.deps.now(), nowMs, outcome.seconds);
       this.failures = 0;
-      this.notBeforeMs = nowMs + this.deps.ttlMs;
+      this.notBeforeMs = this.dueMs = nowMs + this.deps.ttlMs;
+    } else if (outcome.queued) {
+      // Queued behind other accounts until its timeout: the exporter's concurrency, not the
+      // API, was short. No backoff, which would bring it due with the same accounts again;
+      // it is due at the next scrape, and first in the queue, as the one served longest ago.
+      this.state.failed(outcome.error);
+      this.notBeforeMs = this.dueMs = nowMs;
     } else {
       this.state.failed(outcome.error, outcome.seconds);
       this.failures++;
-      this.notBeforeMs = nowMs + retryDelayMs(this.failures, this.deps.ttlMs, outcome.error.retryAfterMs);
+      const retryAfterMs = outcome.error.retryAfterMs ?? 0;
+      if (retryAfterMs > 0) this.gateUntilMs = nowMs + retryAfterMs;
+      this.notBeforeMs = this.dueMs =
+        nowMs + retryDelayMs(this.failures, this.deps.ttlMs, retryAfterMs, this.deps.maxBackoffMs);
     }
     this.logChange(outcome);
   }

@@ -12,7 +12,18 @@ export interface AttemptTarget {
   timeoutMs: number;
   token: TokenReader;
   route?: ProxyRoute | undefined;
+  /** priority orders the attempt in the limiter's queue, lowest first (when the account was last served). */
+  priority?: number;
+  /** deadlineMs is when the attempt ends (monotonic), for the limiter not to start it too late. */
+  deadlineMs?: number;
 }
+
+/**
+ * LEAST_SHARE is the share of its timeout an attempt must have left for a request to be
+ * started (10 %, and 10 ms at least): a request started in its attempt's last moments is
+ * only a request aborted, and its place is better given to the next account.
+ */
+const LEAST_SHARE = 0.1;
 
 export interface AttemptDeps {
   client: BalanceClient;
@@ -24,7 +35,7 @@ export interface AttemptDeps {
 /** Outcome is how an attempt ended; `seconds` is the request's latency, absent when none was sent. */
 export type Outcome =
   | { ok: true; usd: number; seconds: number; token: string }
-  | { ok: false; error: UpstreamError; seconds?: number; token?: string };
+  | { ok: false; error: UpstreamError; seconds?: number; token?: string; queued?: true };
 
 interface Progress {
   /** stage is where the attempt is: reading the token, queued, sent, or reading the answer's body. */
@@ -85,7 +96,11 @@ async function run(
   if (!token.ok) return { ok: false, error: new UpstreamError('token_file', token.problems.join('; ')) };
   progress.token = token.value;
   progress.stage = 'queue';
-  progress.release = await deps.limiter.acquire(signal);
+  progress.release = await deps.limiter.acquire(signal, {
+    ...(target.priority !== undefined && { priority: target.priority }),
+    ...(target.deadlineMs !== undefined && { deadlineMs: target.deadlineMs }),
+    leastMs: Math.max(10, target.timeoutMs * LEAST_SHARE),
+  });
   progress.stage = 'request';
   const startedMs = (progress.startedMs = deps.monotonicNow());
   const tokenValue = progress.token;
@@ -127,6 +142,7 @@ function timedOut(progress: Progress, target: AttemptTarget, deps: AttemptDeps):
           `${after} queued behind other accounts' requests (see --tensorpix.concurrency)`,
         ),
         ...token,
+        queued: true,
       };
     case 'request':
     case 'body':

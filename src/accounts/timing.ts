@@ -63,9 +63,14 @@ export const MAX_BACKOFF_MS = 5 * 60 * 1000;
  * doubling from the TTL (at least MIN_BACKOFF_MS) up to MAX_BACKOFF_MS, and never less
  * than a 429's Retry-After (already capped by its parser).
  */
-export function retryDelayMs(failures: number, ttlMs: number, retryAfterMs = 0): number {
+export function retryDelayMs(
+  failures: number,
+  ttlMs: number,
+  retryAfterMs = 0,
+  maxBackoffMs = MAX_BACKOFF_MS,
+): number {
   const baseMs = Math.max(ttlMs, MIN_BACKOFF_MS);
   const exponent = Math.min(Math.max(failures - 1, 0), 30);
-  const backoffMs = Math.min(baseMs * 2 ** exponent, Math.max(baseMs, MAX_BACKOFF_MS));
+  const backoffMs = Math.min(baseMs * 2 ** exponent, Math.max(baseMs, maxBackoffMs));
   return Math.max(backoffMs, retryAfterMs > 0 ? retryAfterMs : 0);
 }

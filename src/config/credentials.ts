@@ -21,7 +21,10 @@ export function readCredentials(
   sources: ConfigSources,
   problems: string[],
 ): { token: TokenSource; from: string } | undefined {
-  const envToken = sources.env[TOKEN_ENV];
+  // An empty variable is unset beside another source (an empty Secret beside --config.file
+  // is no second source); alone, it is a token that is empty, and said so.
+  const others = tokenFile !== undefined || demo || configFile !== undefined;
+  const envToken = sources.env[TOKEN_ENV] === '' && others ? undefined : sources.env[TOKEN_ENV];
   const named = [
     ...(envToken !== undefined ? [TOKEN_ENV] : []),
     ...(tokenFile !== undefined ? ['--tensorpix.token-file (or TENSORPIX_API_TOKEN_FILE)'] : []),

@@ -39,8 +39,8 @@ export const RANGES = {
   timeoutOffset: { minMs: 0, maxMs: MINUTE },
   /** --cache.ttl: how long a good balance is served without asking the API. */
   ttl: { minMs: 0, maxMs: DAY },
-  /** --cache.max-stale: from the TTL (checked apart) up to 30 days. */
-  maxStale: { minMs: 0, maxMs: 30 * DAY },
+  /** --cache.max-stale: from the TTL (checked apart) up to 30 days, and never 0: a balance must be exported at least a second. */
+  maxStale: { minMs: SECOND, maxMs: 30 * DAY },
   /** rate_limit.interval of the web config file. */
   rateLimitInterval: { minMs: 1, maxMs: HOUR },
 } as const satisfies Record<string, DurationRange>;
@@ -54,12 +54,18 @@ export const RANGES = {
  * written out here.
  */
 export function parseDuration(text: string): Result<number> {
+  const exact = exactMs(text);
+  return exact.ok ? ok(Math.round(exact.value)) : exact;
+}
+
+/** exactMs is parseDuration before rounding, so that a range holds for what was written. */
+function exactMs(text: string): Result<number> {
   const problem = `must be a duration such as 500ms, 30s, 5m or 1h, not "${text}"`;
   if (text === '0') return ok(0);
   if (!WHOLE.test(text)) return fail(problem);
   let total = 0;
   for (const [, amount, unit] of text.matchAll(PART)) total += Number(amount) * UNIT_MS[unit!]!;
-  return Number.isFinite(total) ? ok(Math.round(total)) : fail(problem);
+  return Number.isFinite(total) ? ok(total) : fail(problem);
 }
 
 /** formatDuration writes whole milliseconds back in the shortest exact form parseDuration reads. */
@@ -78,10 +84,11 @@ export function formatDuration(ms: number): string {
 
 /** parseDurationIn parses `text` and checks it lies in `range`; problems name the range. */
 export function parseDurationIn(text: string, range: DurationRange): Result<number> {
-  const parsed = parseDuration(text);
-  if (!parsed.ok) return parsed;
+  const exact = exactMs(text);
+  if (!exact.ok) return exact;
   const { minMs, maxMs } = range;
-  if (parsed.value < minMs || parsed.value > maxMs)
+  // The range holds for the value written: 9.5ms is not rounded into a 10ms minimum.
+  if (exact.value < minMs || exact.value > maxMs)
     return fail(`must be from ${formatDuration(minMs)} to ${formatDuration(maxMs)}, not "${text}"`);
-  return parsed;
+  return ok(Math.round(exact.value));
 }

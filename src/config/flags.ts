@@ -107,7 +107,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'cache.max-stale',
     type: 'string',
     default: '15m',
-    help: 'How long the last good balance is still exported while the API fails (from --cache.ttl to 30d).',
+    help: 'How long the last good balance is still exported while the API fails (from --cache.ttl, and 1s at least, to 30d).',
   },
   {
     name: 'log.level',

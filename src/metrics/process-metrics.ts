@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { monitorDelay } from './event-loop-delay';
@@ -21,6 +22,30 @@ import { TextWriter } from './text-writer';
 export interface ProcessMetrics {
   render(format: ExpositionFormat): Promise<Buffer>;
   stop(): void;
+}
+
+/**
+ * FD_LISTING_WAIT_MS is how long a scrape waits for the listing of /proc/self/fd from
+ * libuv's file-system threads. They can all be stuck (token files on a hung network file
+ * system); the listing itself never hangs, so past this wait it is done on the event loop.
+ */
+const FD_LISTING_WAIT_MS = 20;
+
+function openFdsNow(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length - 1; // less the directory being read
+  } catch {
+    return undefined;
+  }
+}
+
+/** openFds is the count of open file descriptors, listed off the event loop when the threads are free. */
+async function openFds(listing: Promise<number | undefined>): Promise<number | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, FD_LISTING_WAIT_MS, 'late')));
+  const listed = await Promise.race([listing, late]);
+  clearTimeout(timer);
+  return listed === 'late' ? openFdsNow() : listed;
 }
 
 /** countBy counts items by a name each gives, for the active handles, requests and resources. */
@@ -130,7 +155,7 @@ export function createProcessMetrics(): ProcessMetrics {
         out.bytes(gcLines.count).line(observed.count);
       }
       // Last, and fresh: the listing has had the rest of the render to finish.
-      one('openFds', await fds);
+      one('openFds', await openFds(fds));
       return out.done();
     },
     stop() {

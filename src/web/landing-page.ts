@@ -13,9 +13,9 @@ function age(ms: number): string {
   return `${Math.round(seconds / 3600)} h ago`;
 }
 
-function accountRow(account: Account, nowMs: number): string {
+function accountRow(account: Account, nowMs: number, monotonicMs: number): string {
   const { up, lastError, good } = account.state;
-  const balance = account.state.balanceAt(nowMs);
+  const balance = account.state.balanceAt(monotonicMs);
   const state = up ? 'ok' : lastError === undefined ? 'not read yet' : `failing: ${lastError.code}`;
   const cells = [
     account.name,
@@ -34,9 +34,13 @@ export function landingPage(options: {
   version: string;
   telemetryPath: string;
   accounts: readonly Account[];
+  /** nowMs is the wall clock, for the age of a reading; monotonicMs the clock balances expire on. */
   nowMs: number;
+  monotonicMs: number;
 }): string {
-  const rows = options.accounts.map((account) => accountRow(account, options.nowMs)).join('\n');
+  const rows = options.accounts
+    .map((account) => accountRow(account, options.nowMs, options.monotonicMs))
+    .join('\n');
   const path = escapeHtml(options.telemetryPath);
   return `<!doctype html>
 <html lang="en">

@@ -42,6 +42,11 @@ export interface HarnessOptions {
   readFile?: FileReader;
   /** realClock uses Date.now and performance.now instead of the hand-moved clock. */
   realClock?: boolean;
+  /**
+   * wallClock moves the wall clock apart (Harness.wall), as an NTP step or a resumed VM
+   * does; by default one hand-moved clock is both the wall and the monotonic clock.
+   */
+  wallClock?: boolean;
   /** proxy is the flags' proxy setting and proxy variables, as loadConfig gives them to reloads. */
   proxy?: ProxyDefaults;
   /** apiTls serves the fake API over HTTPS with this certificate (give caCert to trust it). */
@@ -87,6 +92,8 @@ export function testConfig(options: HarnessOptions, api: FakeApi): Config {
  */
 export class Harness {
   readonly clock = new Clock();
+  /** wall is the wall clock when the harness was started with `wallClock`. */
+  readonly wall = new Clock();
   readonly logLines: string[] = [];
   app!: App;
   private config!: Config;
@@ -113,7 +120,10 @@ export class Harness {
       logger: createLogger({ level: 'debug', format: 'json', destination }),
       readFile: options.readFile ?? readRegularFileSync,
       isReady: () => true,
-      ...(!options.realClock && { now: this.clock.now, monotonicNow: this.clock.now }),
+      ...(!options.realClock && {
+        now: options.wallClock ? this.wall.now : this.clock.now,
+        monotonicNow: this.clock.now,
+      }),
       ...(options.lookup && { lookup: options.lookup }),
       buildInfo: { version: '1.2.3', revision: 'abc123', nodejs_version: 'v20.0.0' },
     });
