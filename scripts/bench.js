@@ -13,6 +13,7 @@ const { startFakeApi, after, balance, hang } = require('../test/helpers/fake-api
 const { pipelineAttack } = require('./bench/attacks');
 const { load, tool } = require('./bench/load');
 const {
+  HAS_MAX_CONNECTIONS,
   NODE_FLAGS,
   haveBlackbox,
   killAll,
@@ -224,7 +225,11 @@ async function upstreamEconomy(api) {
   api.reply(after(50, balance('123.4500')));
   // 1 000 scrapes at once, each on its own connection, are above --web.max-connections' default.
   const exporter = await startExporter(
-    [`--tensorpix.api-url=${api.url}`, '--cache.ttl=1s', '--web.max-connections=2048'],
+    [
+      `--tensorpix.api-url=${api.url}`,
+      '--cache.ttl=1s',
+      ...(HAS_MAX_CONNECTIONS ? ['--web.max-connections=2048'] : []),
+    ],
     {
       env: await tokenFile(),
     },

@@ -9,7 +9,13 @@ const { createServer } = require('node:net');
 const { join } = require('node:path');
 const { request } = require('undici');
 
-const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+// BENCH_MAIN runs the benchmark on another build (e.g. an earlier commit's, for "before" figures).
+const MAIN = process.env.BENCH_MAIN ?? join(__dirname, '..', '..', 'dist', 'main.js');
+
+/** HAS_MAX_CONNECTIONS tells whether the exporter under test has --web.max-connections (earlier builds have not). */
+const HAS_MAX_CONNECTIONS = spawnSync(process.execPath, [MAIN, '--help'], {
+  encoding: 'utf8',
+}).stdout.includes('--web.max-connections');
 
 /** NODE_FLAGS are the node flags of the exporter's shebang, as `npx tensorpix-exporter` runs it. */
 const NODE_FLAGS = /^#!.*\bnode\b(.*)$/m
@@ -145,6 +151,7 @@ function killAll() {
 }
 
 module.exports = {
+  HAS_MAX_CONNECTIONS,
   NODE_FLAGS,
   startExporter,
   startBlackbox,
