@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { BcryptVerifier, type Verifier } from './bcrypt-verifier';
+import { credentialsOf } from './basic-credentials';
 import { RecentSet } from './recent-set';
 
 /** MAX_GRANTED bounds the cache of credentials found right; only a right password enters it. */
@@ -9,14 +10,6 @@ const MAX_GRANTED = 64;
 const MAX_DENIED = 1024;
 /** MAX_PENDING_CHECKS is how many bcrypt comparisons may wait or run; more get 429 at once. */
 const MAX_PENDING_CHECKS = 8;
-
-function credentialsOf(header: string | undefined): { user: string; password: string } | undefined {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
 
 /** costOf reads the cost of a bcrypt hash, `$2y$10$…` → 10 (web-config checked the form). */
 const costOf = (hash: string) => Number(/^\$2[abxy]?\$(\d{2})\$/.exec(hash)?.[1] ?? 10);
