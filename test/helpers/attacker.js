@@ -5,7 +5,7 @@
 // SIGKILL bounds it whatever happens. Plain JavaScript so that node runs it as it is.
 //
 // Usage: node attacker.js '{"port":1234,"durationMs":4000,"attacks":[{"kind":"flood",...}]}'
-// It attacks 127.0.0.1 only, stops every attack after durationMs, prints one JSON line
+// It attacks 127.0.0.1 only (from 127.0.0.1, or the loopback address an attack's `from` names), stops every attack after durationMs, prints one JSON line
 // with what each attack did and exits.
 const net = require('node:net');
 const { randomBytes } = require('node:crypto');
@@ -39,7 +39,12 @@ function open(stats, onOpen, onClose) {
   if (stats.pending >= MAX_PENDING_CONNECTS)
     return void stats.waiting.push(() => open(stats, onOpen, onClose));
   stats.pending++;
-  const socket = net.connect({ host: HOST, port: plan.port });
+  // `from` binds the attack to another loopback address (127.0.0.2): another client to the exporter.
+  const socket = net.connect({
+    host: HOST,
+    port: plan.port,
+    ...(stats.from && { localAddress: stats.from }),
+  });
   let connected = false;
   const settle = () => {
     stats.pending--;
@@ -181,7 +186,7 @@ const attacks = {
 };
 
 const results = plan.attacks.map((attack) => {
-  const stats = newStats(attack.kind);
+  const stats = { ...newStats(attack.kind), ...(attack.from && { from: attack.from }) };
   attacks[attack.kind](attack, stats);
   return stats;
 });

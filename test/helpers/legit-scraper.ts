@@ -42,11 +42,12 @@ export class LegitScraper {
     private readonly authorization?: string,
   ) {}
 
-  async scrape(): Promise<Scrape> {
+  /** scrape scrapes once, with the scraper's credentials or, for a warm-up, others. */
+  async scrape(authorization = this.authorization): Promise<Scrape> {
     const started = performance.now();
     let retried = false;
     for (;;) {
-      const outcome = await this.tryOnce();
+      const outcome = await this.tryOnce(authorization);
       if (outcome.kind === 'answer' || !outcome.reused || retried) {
         const ms = performance.now() - started;
         return outcome.kind === 'answer'
@@ -83,7 +84,9 @@ export class LegitScraper {
     this.agent.destroy();
   }
 
-  private tryOnce(): Promise<
+  private tryOnce(
+    authorization: string | undefined,
+  ): Promise<
     { kind: 'answer'; status: number; body: string } | { kind: 'failed'; error: string; reused: boolean }
   > {
     return new Promise((resolve) => {
@@ -93,7 +96,7 @@ export class LegitScraper {
           agent: this.agent,
           headers: {
             ...PROMETHEUS_HEADERS,
-            ...(this.authorization && { Authorization: this.authorization }),
+            ...(authorization && { Authorization: authorization }),
           },
           timeout: GIVE_UP_MS,
         },
