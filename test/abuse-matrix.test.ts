@@ -105,6 +105,15 @@ const CASES: Case[] = [
     // Half of them ask for /metrics: answering 3 000 scrapes takes the exporter a few seconds.
     durationMs: 8000,
   },
+  // Connections that made many quick requests and then idle, and new ones churning in: a
+  // ranking by requests answered once shed Prometheus' new connection before its request
+  // was read (Go does not retry a scrape cut on a new connection).
+  ...[256, 8].map((max): Case => ({
+    name: `--web.max-connections=${max}: the slots filled with connections that made 50 quick requests and idle, 4 loops churning more`,
+    exporter: () => ({ ...single, args: [...single.args, `--web.max-connections=${max}`] }),
+    attacks: () => [{ kind: 'busyIdle', connections: max, requests: 50, churn: 4 }],
+    cutOff: ['busyIdle'],
+  })),
   {
     name: '5 sockets × 3 000 pipelined GET /metrics, never read',
     exporter: () => single,

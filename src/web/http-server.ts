@@ -34,6 +34,10 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxQueuedRequests: 16,
   sendTimeoutMs: 30_000,
   unsentBudgetBytes: 32 * 1024 * 1024,
+  // A newcomer's handshake and request take milliseconds; a second covers a loaded host.
+  newcomerGraceMs: 1000,
+  // Long beside any scrape interval, so a scraper's record stands well above a flood's.
+  recordHalfLifeMs: 5 * 60_000,
 };
 
 /** GUARD_REPORT_MS is how often, at most, what the guard did is logged. */

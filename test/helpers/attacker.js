@@ -163,6 +163,49 @@ const attacks = {
     });
   },
 
+  /**
+   * busyIdle: connections that each make `requests` quick requests one after another and
+   * then stay open, idle, to outrank a scraper's connection by what they did; `churn` loops
+   * keep opening more of them, each as soon as the last one is done, to push the scraper's
+   * new connection out before its request is read.
+   */
+  busyIdle({ connections, requests, churn, authorization }, stats) {
+    const request = requestText('/-/healthy', authorization ? { Authorization: authorization } : {});
+    const busy = (socket, done) => {
+      let left = requests;
+      let tail = '';
+      socket.on('data', (chunk) => {
+        const text = tail + chunk.toString('latin1');
+        let seen = 0;
+        for (const match of text.matchAll(/HTTP\/1\.1 (\d{3}) /g)) {
+          seen = match.index + match[0].length;
+          stats.statuses[match[1]] = (stats.statuses[match[1]] ?? 0) + 1;
+          if (--left > 0) {
+            stats.requests++;
+            socket.write(request);
+          } else if (left === 0) done?.();
+        }
+        // What is left may be the start of a status line split across chunks, never a counted one.
+        tail = text.slice(Math.max(seen, text.length - 16));
+      });
+      stats.requests++;
+      socket.write(request);
+    };
+    // Each connection's `done` runs once: when it made its requests, or was closed before.
+    const openBusy = (done) => {
+      let called = false;
+      const once = () => !called && (called = true) && done();
+      open(stats, (socket) => busy(socket, once), once);
+    };
+    // The churn starts once the fill is done (its connections idle, or shed): the guard then
+    // chooses between them, the scraper's connection and the newcomers.
+    let attempts = 0;
+    const next = () => running() && attempts++ < 50_000 && openBusy(next);
+    let settled = 0;
+    const churning = () => ++settled === connections && Array.from({ length: churn }, next);
+    for (let i = 0; i < connections; i++) openBusy(churning);
+  },
+
   /** body: GET /metrics declaring a 10 GB body, then sending it as fast as the exporter takes it. */
   body({ connections, authorization }, stats) {
     const head = requestText('/metrics', {

@@ -22,6 +22,8 @@ export interface Scrape {
   retried: boolean;
   /** healthy is true when the body holds a tensorpix_up 1 sample. */
   healthy: boolean;
+  /** newConnection is true when the answer came on a new connection (the kept-alive one was gone). */
+  newConnection?: boolean;
 }
 
 /**
@@ -51,7 +53,13 @@ export class LegitScraper {
       if (outcome.kind === 'answer' || !outcome.reused || retried) {
         const ms = performance.now() - started;
         return outcome.kind === 'answer'
-          ? { ms, status: outcome.status, retried, healthy: /^tensorpix_up\{[^}]*\} 1$/m.test(outcome.body) }
+          ? {
+              ms,
+              status: outcome.status,
+              retried,
+              healthy: /^tensorpix_up\{[^}]*\} 1$/m.test(outcome.body),
+              newConnection: !outcome.reused,
+            }
           : { ms, error: outcome.error, retried, healthy: false };
       }
       retried = true;
@@ -87,7 +95,8 @@ export class LegitScraper {
   private tryOnce(
     authorization: string | undefined,
   ): Promise<
-    { kind: 'answer'; status: number; body: string } | { kind: 'failed'; error: string; reused: boolean }
+    | { kind: 'answer'; status: number; body: string; reused: boolean }
+    | { kind: 'failed'; error: string; reused: boolean }
   > {
     return new Promise((resolve) => {
       const req = request(
@@ -107,7 +116,12 @@ export class LegitScraper {
           res.on('end', () => {
             const raw = Buffer.concat(chunks);
             const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-            resolve({ kind: 'answer', status: res.statusCode ?? 0, body: body.toString('utf8') });
+            resolve({
+              kind: 'answer',
+              status: res.statusCode ?? 0,
+              body: body.toString('utf8'),
+              reused: req.reusedSocket,
+            });
           });
         },
       );
