@@ -23,7 +23,7 @@ import { readRegularFileSync } from './config/regular-file';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
-import { createHttpServer, DEFAULT_LIMITS } from './web/http-server';
+import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
 
 setFlagsFromString('--heap-growing-percent=20');
@@ -62,7 +62,9 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.listen.port, config.listen.host, () => resolve());
+      server.listen({ port: config.listen.port, host: config.listen.host, backlog: LISTEN_BACKLOG }, () =>
+        resolve(),
+      );
     });
   } catch (error) {
     // Like a bad flag, a port that cannot be had is the operator's to fix: one line, exit 2.

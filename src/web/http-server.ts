@@ -40,6 +40,14 @@ export const DEFAULT_LIMITS: ServerLimits = {
   recordHalfLifeMs: 5 * 60_000,
 };
 
+/**
+ * LISTEN_BACKLOG is how many connections the kernel may hold for the exporter to accept
+ * (capped by net.core.somaxconn). Node's 511 overflowed under a burst of hostile connects,
+ * and a SYN the kernel drops is sent again only after a second: the next scrape on a new
+ * connection then took 1.1 s. Each held connection costs the kernel a few hundred bytes.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** GUARD_REPORT_MS is how often, at most, what the guard did is logged. */
 const GUARD_REPORT_MS = 10_000;
 
