@@ -10,6 +10,7 @@
 //   that 10 MB of machine code, for a parser that reads a few dozen bytes a minute, so the
 //   baseline compiler alone is used.
 // The last two are read when they apply, so they are set below, for every way of starting.
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
@@ -20,11 +21,13 @@ import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
 import { readRegularFileSync } from './config/regular-file';
+import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
+import { refreshTls } from './web/tls-refresh';
 
 setFlagsFromString('--heap-growing-percent=20');
 setFlagsFromString('--liftoff-only');
@@ -59,6 +62,15 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
   const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
+  // A certificate renewed in place (cert-manager, certbot) is served without a restart.
+  const tls = config.web?.tls;
+  if (tls?.files)
+    refreshTls(
+      server as HttpsServer,
+      tls,
+      watchTlsFiles({ ...tls, files: tls.files }, readRegularFileSync),
+      logger,
+    );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

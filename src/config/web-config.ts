@@ -96,7 +96,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
     if (!isSection(section)) problems.push('tls_server_config must be a mapping');
     else {
       unknownKeys(section, 'tls_server_config', problems);
-      tls = tlsProblems(section, locate, read, problems);
+      tls = tlsProblems(section, path, locate, read, problems);
     }
   }
 

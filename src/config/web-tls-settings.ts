@@ -50,6 +50,16 @@ export interface TlsSettings {
   ciphers?: string;
   honorCipherOrder: boolean;
   ecdhCurve?: string;
+  /** files are where the settings came from (absolute paths), watched for renewals; absent when not read from files. */
+  files?: TlsFiles;
+}
+
+/** TlsFiles are the web config file and the PEM files it names (those given inline have none). */
+export interface TlsFiles {
+  webConfig: string;
+  cert?: string;
+  key?: string;
+  clientCa?: string;
 }
 
 function list(value: unknown, name: string, problems: string[]): string[] {
@@ -69,6 +79,7 @@ const versionName = (version: SecureVersion) =>
  */
 export function tlsProblems(
   section: Record<string, unknown>,
+  webConfigFile: string,
   locate: (file: string) => string,
   read: (path: string) => Result<string>,
   problems: string[],
@@ -149,6 +160,12 @@ export function tlsProblems(
     ...(ciphers.length > 0 && { ciphers: ciphers.join(':') }),
     honorCipherOrder: honor === true,
     ...(curves.length > 0 && { ecdhCurve: curves.join(':') }),
+    files: {
+      webConfig: webConfigFile,
+      ...(origins.cert?.path !== undefined && { cert: origins.cert.path }),
+      ...(origins.key?.path !== undefined && { key: origins.key.path }),
+      ...(origins.clientCa?.path !== undefined && { clientCa: origins.clientCa.path }),
+    },
   };
   // The PEMs are checked whatever else is wrong, so that every problem is named at once;
   // the versions, ciphers and curves go into the trial context only once they are sound.

@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TlsSettings } from '../config/web-tls-settings';
 import type { Logger } from '../log/logger';
 import { ConnectionGuard, type GuardCounts, type GuardLimits } from './connection-guard';
+import { secureContextOptions } from './tls-context';
 
 /**
  * ServerLimits cut off slow or oversized clients (slowloris, header floods) early, and
@@ -117,16 +118,9 @@ function createServer(app: RequestListener, tls: TlsSettings | undefined, limits
   const server = createTlsServer(
     {
       ...common,
-      cert: tls.cert,
-      key: tls.key,
-      ...(tls.clientCa !== undefined && { ca: tls.clientCa }),
+      ...secureContextOptions(tls),
       requestCert: tls.clientAuth !== 'NoClientCert',
       rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
-      minVersion: tls.minVersion,
-      maxVersion: tls.maxVersion,
-      honorCipherOrder: tls.honorCipherOrder,
-      ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
-      ...(tls.ecdhCurve !== undefined && { ecdhCurve: tls.ecdhCurve }),
     },
     app,
   );
