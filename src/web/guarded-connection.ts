@@ -55,9 +55,9 @@ export class GuardedConnection {
   /**
    * recordAt is what the client got done lately: the answers it took, each worth 1 when
    * taken and half as much every `recordHalfLifeMs`. A scraper's kept-alive connection
-   * earns it by scraping (every 15 s, with 5 minutes: about 30); a connection of a flood has taken one
-   * answer or none. Fifty quick requests buy an attacker's connection a few minutes, not
-   * a place for good: it must keep asking to keep it.
+   * earns about 30 (a scrape every 15 s, a half-life of 5 minutes); a flood's connections
+   * have taken one answer or none. Fifty quick requests buy an attacker's connection a
+   * few minutes, not a place for good: it must keep asking to keep it.
    */
   recordAt(nowMs: number): number {
     return this.record === 0 ? 0 : this.record * 2 ** (-(nowMs - this.recordAtMs) / this.recordHalfLifeMs);
