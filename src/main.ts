@@ -19,6 +19,7 @@ process.on('SIGHUP', () => {
   if (typeof onHangup === 'function') onHangup();
   else onHangup = 'held';
 });
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
@@ -29,11 +30,13 @@ import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
 import { readRegularFileSync } from './config/regular-file';
+import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { REVISION, VERSION } from './version';
-import { createHttpServer, DEFAULT_LIMITS } from './web/http-server';
+import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
+import { refreshTls } from './web/tls-refresh';
 
 setFlagsFromString('--heap-growing-percent=20');
 setFlagsFromString('--liftoff-only');
@@ -68,10 +71,21 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
   const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
+  // A certificate renewed in place (cert-manager, certbot) is served without a restart.
+  const tls = config.web?.tls;
+  if (tls?.files)
+    refreshTls(
+      server as HttpsServer,
+      tls,
+      watchTlsFiles({ ...tls, files: tls.files }, readRegularFileSync),
+      logger,
+    );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.listen.port, config.listen.host, () => resolve());
+      server.listen({ port: config.listen.port, host: config.listen.host, backlog: LISTEN_BACKLOG }, () =>
+        resolve(),
+      );
     });
   } catch (error) {
     // Like a bad flag, a port that cannot be had is the operator's to fix: one line, exit 2.

@@ -93,3 +93,11 @@ test('when the verifier is saturated, a new guess gets 429 with Retry-After at o
   expect((await request(app).get('/metrics')).status).toBe(401);
   expect((await request(app).get('/-/healthy')).status).toBe(200);
 });
+
+test('credentials that are not UTF-8 get 401 without a comparison', async () => {
+  const verifier = new CountingVerifier();
+  const latin1 = `Basic ${Buffer.concat([Buffer.from('prometheus:'), Buffer.from([0xff])]).toString('base64')}`;
+  const answer = await request(appWith(verifier)).get('/metrics').set('Authorization', latin1);
+  expect(answer.status).toBe(401);
+  expect(verifier.calls).toEqual([]);
+});

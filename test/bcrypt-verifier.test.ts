@@ -1,5 +1,8 @@
 import { hashSync } from 'bcryptjs';
 import express from 'express';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 import request from 'supertest';
 import { basicAuth } from '../src/web/basic-auth';
 import { BcryptVerifier } from '../src/web/bcrypt-verifier';
@@ -20,6 +23,29 @@ test('compares on a worker thread: right, wrong and unknown-user (decoy) verdict
   expect(await verifier.verify(RIGHT, hash)).toBe(true);
   expect(await verifier.verify('wrong', hash)).toBe(false);
   expect(await verifier.verify(RIGHT, undefined)).toBe(false);
+});
+
+/** threadNices lists the nice value of each of this process' threads, from /proc. */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command's closing parenthesis: state is field 3, nice field 19.
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return [];
+    }
+  });
+}
+
+test("later checks run on a worker at the lowest priority, first checks on one at the process' own", async () => {
+  verifier = new BcryptVerifier(4, 8);
+  const hash = hashSync(RIGHT, 4);
+  const before = threadNices().filter((nice) => nice === 19).length;
+  expect(await verifier.verify(RIGHT, hash, 'first')).toBe(true);
+  expect(threadNices().filter((nice) => nice === 19).length).toBe(before);
+  expect(await verifier.verify('wrong', hash, 'rest')).toBe(false);
+  expect(threadNices().filter((nice) => nice === 19).length).toBe(before + 1);
 });
 
 test('the event loop keeps turning while comparisons run', async () => {
@@ -82,3 +108,72 @@ test('basic auth on the real worker: guesses beyond the pending bound get 429 fa
   expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
   expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8);
 }, 30_000);
+
+/** get asks `path` from `localAddress` and resolves with the status and how long it took. */
+function get(port: number, localAddress: string, authorization: string, agent: Agent) {
+  const started = Date.now();
+  return new Promise<{ status: number; ms: number }>((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/metrics', localAddress, agent, headers: { authorization } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, ms: Date.now() - started }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('basic auth on the real worker, nothing cached yet: guesses from 127.0.0.2 take turns with the right password from 127.0.0.1, which is checked next', async () => {
+  const hash = hashSync(RIGHT, 11);
+  verifier = new BcryptVerifier(11, 8);
+  const auth = basicAuth(new Map([['prometheus', hash]]), [], verifier);
+  const app = express();
+  app.use(auth.middleware);
+  app.get('/metrics', (_req, res) => void res.send('ok'));
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const attackerAgent = new Agent({ keepAlive: true, maxSockets: 20 });
+  const legitAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let attacking = true;
+  const statuses: number[] = [];
+  // 20 loops of guesses, each sending the next as soon as an answer comes (a 429 in a moment).
+  const loops = Array.from({ length: 20 }, async (_, loop) => {
+    for (let i = 0; attacking && i < 100_000; i++)
+      statuses.push(
+        (await get(port, '127.0.0.2', basic('prometheus', `guess ${loop}-${i}`), attackerAgent)).status,
+      );
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const legit = await get(port, '127.0.0.1', basic('prometheus', RIGHT), legitAgent);
+    attacking = false;
+    await Promise.all(loops);
+    // A cost-11 comparison takes ~0.1 s: the one running, then Prometheus' own.
+    expect(legit).toEqual({ status: 200, ms: expect.any(Number) });
+    expect(legit.ms).toBeLessThan(1000);
+    // The guesses were turned away past their address' share, not queued without end.
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(
+      statuses.filter((s) => s === 401).length,
+    );
+  } finally {
+    attacking = false;
+    attackerAgent.destroy();
+    legitAgent.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await auth.close();
+  }
+}, 30_000);
+
+test('warmUp starts the first lane before any check: its thread is there, at the process priority', async () => {
+  const threads = readdirSync('/proc/self/task').length;
+  verifier = new BcryptVerifier(4, 8).warmUp('first');
+  // A worker thread (and the threads V8 gives it) appear without a single verify.
+  for (let i = 0; i < 100 && readdirSync('/proc/self/task').length === threads; i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(readdirSync('/proc/self/task').length).toBeGreaterThan(threads);
+  expect(await verifier.verify(RIGHT, hashSync(RIGHT, 4), 'first')).toBe(true);
+});

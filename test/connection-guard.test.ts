@@ -93,11 +93,21 @@ function exchange(socket: Socket, request: string, count = 1): Promise<string> {
 
 const ok: RequestListener = (_req, res) => res.end('ok');
 
-test('at the limit, a new connection sheds a silent one, oldest first, and not a kept-alive one that was answered', async () => {
-  const port = await serve(ok, { maxConnections: 3 });
-  const scraper = await open(port);
-  await exchange(scraper, GET('/metrics'));
+/** watch reports whether the server closed `socket`. */
+function watch(socket: Socket): () => boolean {
+  let closed = false;
+  socket.on('close', () => (closed = true));
+  return () => closed;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('at the limit, a new connection sheds one that got nothing done, idle the longest first: a silent one past its grace, not a kept-alive one that was answered', async () => {
+  const port = await serve(ok, { maxConnections: 3, newcomerGraceMs: 100 });
   const silentOld = await silent(port);
+  const scraper = await open(port);
+  await pause(150);
+  await exchange(scraper, GET('/metrics'));
   const silentNew = await silent(port);
   const newcomer = await open(port);
   expect(await until(silentOld.closed)).toBe(true);
@@ -105,6 +115,115 @@ test('at the limit, a new connection sheds a silent one, oldest first, and not a
   // The scraper's connection is still there, and answers; so is the newcomer.
   expect(await exchange(scraper, GET('/metrics'))).toMatch(/^HTTP\/1\.1 200/);
   expect(await exchange(newcomer, GET('/metrics'))).toMatch(/^HTTP\/1\.1 200/);
+});
+
+test('many quick requests buy a connection time, not a place: once its record fades it goes before a scraper that keeps scraping', async () => {
+  const port = await serve(ok, { maxConnections: 2, newcomerGraceMs: 100, recordHalfLifeMs: 100 });
+  const busy = await open(port);
+  for (let i = 0; i < 50; i++) await exchange(busy, GET('/-/healthy'));
+  const busyClosed = watch(busy);
+  const scraper = await open(port);
+  // Fifty answers halve ten times in a second; the scraper's few keep coming.
+  for (let i = 0; i < 10; i++) {
+    await exchange(scraper, GET('/metrics'));
+    await pause(100);
+  }
+  await open(port);
+  expect(await until(busyClosed)).toBe(true);
+  expect(await exchange(scraper, GET('/metrics'))).toMatch(/^HTTP\/1\.1 200/);
+});
+
+test('of connections alike, a flood of newcomers that took one answer each goes before a scraper that took many', async () => {
+  const port = await serve(ok, { maxConnections: 4, newcomerGraceMs: 50 });
+  const scraper = await open(port);
+  for (let i = 0; i < 5; i++) await exchange(scraper, GET('/metrics'));
+  const scraperClosed = watch(scraper);
+  // Newer and just as idle, but each took a single answer: they go first, oldest first.
+  const flood: Array<() => boolean> = [];
+  for (let i = 0; i < 3; i++) {
+    const socket = await open(port);
+    await exchange(socket, GET('/metrics'));
+    flood.push(watch(socket));
+  }
+  await pause(100);
+  for (let i = 0; i < 3; i++) await open(port);
+  expect(await until(() => flood.every((closed) => closed()))).toBe(true);
+  expect(scraperClosed()).toBe(false);
+  expect(await exchange(scraper, GET('/metrics'))).toMatch(/^HTTP\/1\.1 200/);
+});
+
+test('a newcomer is not shed before its first request is read, however many churn in after it', async () => {
+  const port = await serve(ok, { maxConnections: 4 });
+  const others: Array<() => boolean> = [];
+  for (let i = 0; i < 3; i++) {
+    const socket = await open(port);
+    for (let j = 0; j < 50; j++) await exchange(socket, GET('/-/healthy'));
+    others.push(watch(socket));
+  }
+  const prometheus = await open(port);
+  const prometheusClosed = watch(prometheus);
+  // An attacker churns: each new connection makes its requests at once and takes a place.
+  for (let i = 0; i < 6; i++) {
+    const socket = await open(port);
+    for (let j = 0; j < 5; j++) await exchange(socket, GET('/-/healthy'));
+    others.push(watch(socket));
+  }
+  // Six places were taken from the attacker's own connections, none from Prometheus'.
+  expect(await until(() => others.filter((closed) => closed()).length === 6)).toBe(true);
+  expect(prometheusClosed()).toBe(false);
+  expect(await exchange(prometheus, GET('/metrics'))).toMatch(/^HTTP\/1\.1 200/);
+});
+
+test('in a burst of newcomers past half the slots, the oldest newcomer goes before a kept-alive connection that was answered', async () => {
+  const port = await serve(ok, { maxConnections: 6 });
+  const scraper = await open(port);
+  await exchange(scraper, GET('/metrics'));
+  const scraperClosed = watch(scraper);
+  const burst: Array<() => boolean> = [];
+  for (let i = 0; i < 5; i++) burst.push((await silent(port)).closed);
+  for (let i = 0; i < 2; i++) await open(port);
+  expect(await until(() => burst[0]!() && burst[1]!())).toBe(true);
+  expect(burst.slice(2).some((closed) => closed())).toBe(false);
+  expect(scraperClosed()).toBe(false);
+  expect(await exchange(scraper, GET('/metrics'))).toMatch(/^HTTP\/1\.1 200/);
+});
+
+test('when only newcomers within their grace are left, the one that came first goes', async () => {
+  const port = await serve(ok, { maxConnections: 2 });
+  const first = await silent(port);
+  const second = await silent(port);
+  await open(port);
+  expect(await until(first.closed)).toBe(true);
+  expect(second.closed()).toBe(false);
+});
+
+test('a connection whose next request has begun to arrive is spared within the grace; a slow one past it is not', async () => {
+  const port = await serve(ok, { maxConnections: 3, newcomerGraceMs: 400 });
+  const scraper = await open(port);
+  await exchange(scraper, GET('/metrics'));
+  const scraperClosed = watch(scraper);
+  const other = await open(port);
+  await exchange(other, GET('/-/healthy'));
+  const otherClosed = watch(other);
+  // The scraper's next request, its headers not yet whole: it was idle the longest, yet it stays.
+  scraper.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+  await pause(50);
+  const third = await open(port);
+  await exchange(third, GET('/-/healthy'));
+  const fourth = await open(port);
+  expect(await until(otherClosed)).toBe(true);
+  expect(scraperClosed()).toBe(false);
+  expect(await exchange(scraper, '\r\n')).toMatch(/^HTTP\/1\.1 200/);
+  // A request still not whole past the grace (slowloris) no longer shields its connection:
+  // it goes before connections that took more answers.
+  scraper.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+  for (let i = 0; i < 3; i++) {
+    await exchange(third, GET('/-/healthy'));
+    await exchange(fourth, GET('/-/healthy'));
+  }
+  await pause(600);
+  await open(port);
+  expect(await until(scraperClosed)).toBe(true);
 });
 
 test('when every connection has a request in the app, a newcomer is refused and the requests still get their answers', async () => {

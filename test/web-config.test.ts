@@ -1,9 +1,33 @@
+import { createPrivateKey } from 'node:crypto';
 import { parseWebConfig } from '../src/config/web-config';
+import { makeTestCerts, type TestCerts } from './helpers/certs';
 
 const HASH = '$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze';
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
-function parse(yaml: string, files: Record<string, string> = {}) {
+let certs: TestCerts;
+/** files are the PEM files every parse may read, under /etc/tpx/: real ones, and bad ones. */
+let files: Record<string, string>;
+beforeAll(() => {
+  certs = makeTestCerts();
+  const encrypted = createPrivateKey(certs.server.key).export({
+    type: 'pkcs8',
+    format: 'pem',
+    cipher: 'aes-256-cbc',
+    passphrase: 'secret',
+  }) as string;
+  files = {
+    '/etc/tpx/server.crt': certs.server.cert,
+    '/etc/tpx/server.key': certs.server.key,
+    '/etc/tpx/client.key': certs.client.key,
+    '/etc/tpx/ca.crt': certs.ca.cert,
+    '/etc/tpx/encrypted.key': encrypted,
+    '/etc/tpx/garbage.pem': 'not a certificate\n',
+    '/etc/tpx/empty.pem': '',
+  };
+});
+afterAll(() => certs.cleanup());
+
+function parse(yaml: string) {
   const result = parseWebConfig('/etc/tpx/web.yml', (path: string) => {
     if (path === '/etc/tpx/web.yml') return yaml;
     if (path in files) return files[path]!;
@@ -24,12 +48,12 @@ test("exporter-toolkit's documented example works unchanged, with paths relative
     '- /-/healthy',
     '- /-/ready',
   ].join('\n');
-  const config = parse(example, { '/etc/tpx/server.crt': PEM, '/etc/tpx/server.key': 'KEY' });
+  const config = parse(example);
   expect(Array.isArray(config)).toBe(false);
   if (Array.isArray(config)) return;
   expect(config.tls).toMatchObject({
-    cert: PEM,
-    key: 'KEY',
+    cert: certs.server.cert,
+    key: certs.server.key,
     clientAuth: 'NoClientCert',
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.3',
@@ -50,7 +74,7 @@ test.each<[string, string, string[]]>([
   ],
   [
     'nested unknown keys are named with their path',
-    'tls_server_config:\n  cert: x\n  key: y\n  certfile: z\nhttp_server_config:\n  header: {}\n',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  certfile: z\nhttp_server_config:\n  header: {}\n',
     ['unknown key tls_server_config.certfile', 'unknown key http_server_config.header'],
   ],
   [
@@ -74,24 +98,24 @@ test.each<[string, string, string[]]>([
   ],
   [
     'a bad client_auth_type',
-    'tls_server_config:\n  cert: x\n  key: y\n  client_auth_type: Always\n',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: Always\n',
     [
       'tls_server_config.client_auth_type must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert',
     ],
   ],
   [
     'verify without a client CA',
-    'tls_server_config:\n  cert: x\n  key: y\n  client_auth_type: RequireAndVerifyClientCert\n',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n',
     ['tls_server_config.client_ca_file is required with client_auth_type RequireAndVerifyClientCert'],
   ],
   [
     'a bad TLS version',
-    'tls_server_config:\n  cert: x\n  key: y\n  min_version: TLS14\n',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS14\n',
     ['tls_server_config.min_version must be one of TLS10, TLS11, TLS12, TLS13'],
   ],
   [
     'an unknown cipher suite',
-    'tls_server_config:\n  cert: x\n  key: y\n  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n',
     ['tls_server_config.cipher_suites: TLS_RSA_WITH_RC4_128_SHA is not supported'],
   ],
   [
@@ -121,8 +145,77 @@ test.each<[string, string, string[]]>([
     ['/etc/tpx/web.yml is not valid YAML (DUPLICATE_KEY)'],
   ],
   ['a list instead of a mapping', '- a\n', ['/etc/tpx/web.yml must hold a YAML mapping']],
+  // What --config.check once passed and the start then failed on (exit 1), or that no handshake survived.
+  [
+    "a key that is not the certificate's",
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n',
+    [
+      'tls_server_config.key_file: /etc/tpx/client.key is not the private key of the certificate in /etc/tpx/server.crt',
+    ],
+  ],
+  [
+    'a certificate file that holds no PEM',
+    'tls_server_config:\n  cert_file: garbage.pem\n  key_file: server.key\n',
+    [
+      'tls_server_config.cert_file: /etc/tpx/garbage.pem holds no PEM certificate that can be read (ERR_OSSL_PEM_NO_START_LINE)',
+    ],
+  ],
+  [
+    'certificate and key swapped',
+    'tls_server_config:\n  cert_file: server.key\n  key_file: server.crt\n',
+    [
+      'tls_server_config.cert_file: /etc/tpx/server.key holds no PEM certificate that can be read (ERR_OSSL_PEM_NO_START_LINE)',
+      'tls_server_config.key_file: /etc/tpx/server.crt holds no PEM private key that can be read (ERR_OSSL_UNSUPPORTED)',
+    ],
+  ],
+  [
+    'an encrypted key',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: encrypted.key\n',
+    [
+      'tls_server_config.key_file: /etc/tpx/encrypted.key holds an encrypted private key; give it unencrypted (no passphrase can be given)',
+    ],
+  ],
+  [
+    'an empty key given inline',
+    'tls_server_config:\n  cert_file: server.crt\n  key: ""\n',
+    ['tls_server_config.key holds no PEM private key that can be read (ERR_OSSL_UNSUPPORTED)'],
+  ],
+  [
+    'min_version above max_version',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n  max_version: TLS12\n',
+    ['tls_server_config.min_version TLS13 is above max_version TLS12: no handshake could succeed'],
+  ],
+  [
+    'a client CA file that holds no certificate',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: empty.pem\n',
+    ['tls_server_config.client_ca_file: /etc/tpx/empty.pem holds no PEM certificate'],
+  ],
+  [
+    'every problem at once: versions, a file that holds no PEM, a key of another certificate elsewhere',
+    'tls_server_config:\n  cert_file: garbage.pem\n  key_file: client.key\n  min_version: TLS13\n  max_version: TLS10\n',
+    [
+      'tls_server_config.min_version TLS13 is above max_version TLS10: no handshake could succeed',
+      'tls_server_config.cert_file: /etc/tpx/garbage.pem holds no PEM certificate that can be read (ERR_OSSL_PEM_NO_START_LINE)',
+    ],
+  ],
 ])('%s', (_name, yaml, problems) => {
   expect(parse(yaml)).toEqual(problems);
+});
+
+test('a sound TLS section with a client CA is accepted', () => {
+  const config = parse(
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n  min_version: TLS13\n',
+  );
+  expect(config).toMatchObject({
+    tls: { clientCa: certs.ca.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
+  });
+});
+
+test('problems about PEM files never repeat what the files hold', () => {
+  files['/etc/tpx/secret.pem'] = 'SECRET-CONTENT-1234\n';
+  const problems = parse('tls_server_config:\n  cert_file: secret.pem\n  key_file: secret.pem\n');
+  expect(problems).toHaveLength(2);
+  expect(JSON.stringify(problems)).not.toContain('SECRET-CONTENT');
 });
 
 test('the problem about a bad hash never repeats the value', () => {

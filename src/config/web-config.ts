@@ -87,7 +87,8 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
   const document = yaml.value ?? {};
   if (!isSection(document)) return fail(`${path} must hold a YAML mapping`);
   unknownKeys(document, '', problems);
-  const read = (file: string) => readConfigFile(resolve(dirname(path), file), readFile);
+  const locate = (file: string) => resolve(dirname(path), file);
+  const read = (file: string) => readConfigFile(file, readFile);
 
   let tls: TlsSettings | undefined;
   if (document.tls_server_config !== undefined) {
@@ -95,7 +96,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
     if (!isSection(section)) problems.push('tls_server_config must be a mapping');
     else {
       unknownKeys(section, 'tls_server_config', problems);
-      tls = tlsProblems(section, read, problems);
+      tls = tlsProblems(section, path, locate, read, problems);
     }
   }
 

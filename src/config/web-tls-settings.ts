@@ -1,5 +1,6 @@
-import { collect, type Result } from '../result';
 import type { SecureVersion } from 'node:tls';
+import { collect, type Result } from '../result';
+import { tlsMaterialProblems, type PemOrigin } from './tls-material';
 
 export const CLIENT_AUTH_TYPES = [
   'NoClientCert',
@@ -16,6 +17,7 @@ export const TLS_VERSIONS: Record<string, SecureVersion> = {
   TLS12: 'TLSv1.2',
   TLS13: 'TLSv1.3',
 };
+const TLS_ORDER = Object.values(TLS_VERSIONS);
 
 // Go's names for the cipher suites Go offers, in OpenSSL's spelling.
 const CIPHER_SUITES: Record<string, string> = {
@@ -48,6 +50,16 @@ export interface TlsSettings {
   ciphers?: string;
   honorCipherOrder: boolean;
   ecdhCurve?: string;
+  /** files are where the settings came from (absolute paths), watched for renewals; absent when not read from files. */
+  files?: TlsFiles;
+}
+
+/** TlsFiles are the web config file and the PEM files it names (those given inline have none). */
+export interface TlsFiles {
+  webConfig: string;
+  cert?: string;
+  key?: string;
+  clientCa?: string;
 }
 
 function list(value: unknown, name: string, problems: string[]): string[] {
@@ -57,26 +69,49 @@ function list(value: unknown, name: string, problems: string[]): string[] {
   return [];
 }
 
-/** tlsProblems reads tls_server_config, pushing a problem for each bad key, and returns settings when whole. */
+/** versionName is Go's name of a TLS version, as the file spells it. */
+const versionName = (version: SecureVersion) =>
+  Object.keys(TLS_VERSIONS).find((name) => TLS_VERSIONS[name] === version);
+
+/**
+ * tlsProblems reads tls_server_config, pushing a problem for each bad key, and returns
+ * settings when whole. `locate` makes a file name absolute (relative to the web config file).
+ */
 export function tlsProblems(
   section: Record<string, unknown>,
-  read: (file: string) => Result<string>,
+  webConfigFile: string,
+  locate: (file: string) => string,
+  read: (path: string) => Result<string>,
   problems: string[],
 ): TlsSettings | undefined {
   const before = problems.length;
-  const pem = (inline: string, file: string, required: boolean): string | undefined => {
+  const origins: Partial<Record<'cert' | 'key' | 'clientCa', PemOrigin>> = {};
+  const pem = (
+    name: 'cert' | 'key' | 'clientCa',
+    inline: string,
+    file: string,
+    required: boolean,
+  ): string | undefined => {
     const text = section[inline];
     const path = section[file];
-    if (text !== undefined && path !== undefined)
+    if (text !== undefined && path !== undefined) {
       problems.push(`tls_server_config: give ${inline} or ${file}, not both`);
-    if (typeof text === 'string') return text;
-    if (typeof path === 'string') return collect(read(path), problems, `tls_server_config.${file}: `);
+      return undefined;
+    }
+    if (typeof text === 'string') {
+      origins[name] = { key: inline };
+      return text;
+    }
+    if (typeof path === 'string') {
+      origins[name] = { key: file, path: locate(path) };
+      return collect(read(locate(path)), problems, `tls_server_config.${file}: `);
+    }
     if (required) problems.push(`tls_server_config.${file} is required`);
     return undefined;
   };
-  const cert = pem('cert', 'cert_file', true);
-  const key = pem('key', 'key_file', true);
-  const clientCa = pem('client_ca', 'client_ca_file', false);
+  const cert = pem('cert', 'cert', 'cert_file', true);
+  const key = pem('key', 'key', 'key_file', true);
+  const clientCa = pem('clientCa', 'client_ca', 'client_ca_file', false);
   const clientAuth = (section.client_auth_type ?? 'NoClientCert') as ClientAuthType;
   if (!CLIENT_AUTH_TYPES.includes(clientAuth)) {
     problems.push(`tls_server_config.client_auth_type must be one of ${CLIENT_AUTH_TYPES.join(', ')}`);
@@ -91,6 +126,10 @@ export function tlsProblems(
   };
   const minVersion = version('min_version', 'TLS12');
   const maxVersion = version('max_version', 'TLS13');
+  if (TLS_ORDER.indexOf(minVersion) > TLS_ORDER.indexOf(maxVersion))
+    problems.push(
+      `tls_server_config.min_version ${versionName(minVersion)} is above max_version ${versionName(maxVersion)}: no handshake could succeed`,
+    );
   const ciphers = list(section.cipher_suites, 'cipher_suites', problems).map((name) => {
     if (!(name in CIPHER_SUITES)) problems.push(`tls_server_config.cipher_suites: ${name} is not supported`);
     return CIPHER_SUITES[name];
@@ -108,8 +147,9 @@ export function tlsProblems(
       'tls_server_config.client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert',
     );
   }
-  if (problems.length > before || cert === undefined || key === undefined) return undefined;
-  return {
+  if (cert === undefined || key === undefined) return undefined;
+  const sound = problems.length === before;
+  const settings: TlsSettings = {
     cert,
     key,
     ...(clientCa !== undefined && { clientCa }),
@@ -120,5 +160,23 @@ export function tlsProblems(
     ...(ciphers.length > 0 && { ciphers: ciphers.join(':') }),
     honorCipherOrder: honor === true,
     ...(curves.length > 0 && { ecdhCurve: curves.join(':') }),
+    files: {
+      webConfig: webConfigFile,
+      ...(origins.cert?.path !== undefined && { cert: origins.cert.path }),
+      ...(origins.key?.path !== undefined && { key: origins.key.path }),
+      ...(origins.clientCa?.path !== undefined && { clientCa: origins.clientCa.path }),
+    },
   };
+  // The PEMs are checked whatever else is wrong, so that every problem is named at once;
+  // the versions, ciphers and curves go into the trial context only once they are sound.
+  const unusable = tlsMaterialProblems(
+    sound ? settings : { cert, key, ...(clientCa !== undefined && { clientCa }) },
+    {
+      cert: origins.cert!,
+      key: origins.key!,
+      ...(origins.clientCa && { clientCa: origins.clientCa }),
+    },
+  );
+  problems.push(...unusable);
+  return sound && unusable.length === 0 ? settings : undefined;
 }

@@ -1,15 +1,18 @@
 import { Worker } from 'node:worker_threads';
+import type { Lane } from './fair-queue';
 
-// The worker's whole program. It is a string, run with `eval`, so that the same code runs
+// A worker's whole program. It is a string, run with `eval`, so that the same code runs
 // from dist/ and under ts-jest; bcryptjs is required by the path the main thread resolved.
-// It lowers its own priority (on Linux a nice value is per thread, so the event loop keeps
-// its own): guesses then only get the CPU that serving Prometheus leaves. It makes its decoy
-// hash first, at the users' cost, and then compares one password at a time, as
-// exporter-toolkit serializes its bcrypt checks.
+// The worker of later checks (guesses, mostly) lowers its own priority to the lowest (on
+// Linux a nice value is per thread, so the event loop keeps its own): they only get the
+// CPU that serving Prometheus leaves. The worker of first checks keeps the process'
+// priority: at nice 19 Prometheus' own first check after a start took 2.6 s while an
+// attacker kept the event loop busy answering 429s. Each worker makes its decoy hash
+// first, at the users' cost, and then compares one password at a time.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { randomBytes } = require('node:crypto');
-try { require('node:os').setPriority(19); } catch {}
+if (workerData.nice !== undefined) try { require('node:os').setPriority(workerData.nice); } catch {}
 const bcrypt = require(workerData.bcryptjs);
 const decoy = bcrypt.hashSync(randomBytes(16).toString('hex'), workerData.cost);
 parentPort.on('message', ({ id, password, hash }) => {
@@ -21,74 +24,87 @@ parentPort.on('message', ({ id, password, hash }) => {
 });
 `;
 
+/** NICE is each lane's nice value; the first lane keeps the process' own. */
+const NICE: Record<Lane, number | undefined> = { first: undefined, rest: 19 };
+
 /** Verifier compares a password with a bcrypt hash (undefined: an unknown user), or says it is too busy to. */
 export interface Verifier {
-  verify(password: string, hash: string | undefined): Promise<boolean> | 'busy';
+  /** verify compares in `lane`'s turn: 'first' checks run at normal priority, the rest at the lowest. */
+  verify(password: string, hash: string | undefined, lane?: Lane): Promise<boolean> | 'busy';
   close(): Promise<void>;
 }
 
 /**
- * BcryptVerifier runs bcrypt comparisons on a worker thread, one at a time, so that no
- * number of guesses slows the event loop that serves Prometheus. At most `maxPending`
- * comparisons wait or run: beyond that verify answers 'busy' at once instead of queueing.
- * An unknown user (hash undefined) is compared with a decoy hash of the same cost, so the
- * time an answer takes does not tell which users exist.
+ * BcryptVerifier runs bcrypt comparisons on worker threads, one per lane, each one
+ * comparison at a time, so that no number of guesses slows the event loop that serves
+ * Prometheus. At most `maxPending` comparisons wait or run: beyond that verify answers
+ * 'busy' at once instead of queueing. An unknown user (hash undefined) is compared with a
+ * decoy hash of the same cost, so the time an answer takes does not tell which users exist.
  */
 export class BcryptVerifier implements Verifier {
-  private worker: Worker | undefined;
+  private readonly workers = new Map<Lane, Worker>();
   private nextId = 0;
-  private readonly pending = new Map<number, (matches: boolean) => void>();
+  private readonly pending = new Map<number, { lane: Lane; resolve: (matches: boolean) => void }>();
 
   constructor(
     private readonly cost: number,
     private readonly maxPending: number,
   ) {}
 
-  verify(password: string, hash: string | undefined): Promise<boolean> | 'busy' {
+  verify(password: string, hash: string | undefined, lane: Lane = 'rest'): Promise<boolean> | 'busy' {
     if (this.pending.size >= this.maxPending) return 'busy';
     const id = this.nextId++;
-    const worker = this.worker ?? this.start();
+    const worker = this.workers.get(lane) ?? this.start(lane);
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, { lane, resolve });
       worker.postMessage({ id, password, hash: hash ?? null });
     });
   }
 
-  /** close stops the worker; comparisons still pending answer false. */
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.settleAll();
-    await worker?.terminate();
+  /** warmUp starts a lane's worker now, so that its first comparison does not wait for the thread and its decoy. */
+  warmUp(lane: Lane): this {
+    if (!this.workers.has(lane)) this.start(lane);
+    return this;
   }
 
-  /** start makes the worker on first use: without basic auth no thread is spent. */
-  private start(): Worker {
+  /** close stops the workers; comparisons still pending answer false. */
+  async close(): Promise<void> {
+    const workers = [...this.workers.values()];
+    this.workers.clear();
+    this.settle(() => true);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  /** start makes a lane's worker on first use: without basic auth (or guesses) no thread is spent. */
+  private start(lane: Lane): Worker {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { bcryptjs: require.resolve('bcryptjs'), cost: this.cost },
+      workerData: { bcryptjs: require.resolve('bcryptjs'), cost: this.cost, nice: NICE[lane] },
     });
     // The worker alone never keeps the process alive; the server does.
     worker.unref();
     worker.on('message', ({ id, matches }: { id: number; matches: boolean }) => {
-      this.pending.get(id)?.(matches);
+      this.pending.get(id)?.resolve(matches);
       this.pending.delete(id);
     });
     // A worker that died (out of memory, a bug) fails what it held; the next check starts a new one.
-    worker.on('error', () => this.stop(worker));
-    worker.on('exit', () => this.stop(worker));
-    this.worker = worker;
+    worker.on('error', () => this.stop(lane, worker));
+    worker.on('exit', () => this.stop(lane, worker));
+    this.workers.set(lane, worker);
     return worker;
   }
 
-  private stop(worker: Worker): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    this.settleAll();
+  private stop(lane: Lane, worker: Worker): void {
+    if (this.workers.get(lane) !== worker) return;
+    this.workers.delete(lane);
+    this.settle((pending) => pending.lane === lane);
   }
 
-  private settleAll(): void {
-    for (const resolve of this.pending.values()) resolve(false);
-    this.pending.clear();
+  private settle(which: (pending: { lane: Lane }) => boolean): void {
+    for (const [id, pending] of this.pending) {
+      if (!which(pending)) continue;
+      pending.resolve(false);
+      this.pending.delete(id);
+    }
   }
 }

@@ -14,11 +14,15 @@ export interface GuardLimits {
   unsentBudgetBytes: number;
   /** checkIntervalMs is how often the guard looks for answers past their time or budget. */
   checkIntervalMs: number;
+  /** newcomerGraceMs is how long a new connection, or a request beginning to arrive, is spared while others can go. */
+  newcomerGraceMs: number;
+  /** recordHalfLifeMs is how fast a connection's record of answers taken fades (see GuardedConnection.recordAt). */
+  recordHalfLifeMs: number;
 }
 
 /** GuardCounts says what the guard did, by reason, since it started. */
 export interface GuardCounts {
-  /** shed: a quiet connection closed to make room for a new one. */
+  /** shed: an idle connection closed to make room for a new one. */
   shed: number;
   /** refused: a new connection closed because every slot was busy with a request. */
   refused: number;
@@ -31,12 +35,11 @@ export interface GuardCounts {
 /**
  * ConnectionGuard keeps a hostile client from starving Prometheus of connections or the
  * process of memory. At most `maxConnections` are open: a new connection gets in by
- * closing the quietest one (see quietest: headers never finished, silent, idle keep-alive,
- * an answer not being read) unless every connection has a request in the app, and only
- * then is the newcomer refused. Each connection is answered one request at a time with a
- * short queue, and written answers that their clients do not take are cut after
- * `sendTimeoutMs`, or sooner, longest-waiting first, when all of them together pass
- * `unsentBudgetBytes`.
+ * closing an idle one (see idlest for which), never one with a request being answered,
+ * and only when every connection has a request being answered is the newcomer refused.
+ * Each connection is answered one request at a time with a short queue, and written
+ * answers that their clients do not take are cut after `sendTimeoutMs`, or sooner,
+ * longest-waiting first, when all of them together pass `unsentBudgetBytes`.
  */
 export class ConnectionGuard {
   readonly counts: GuardCounts = { shed: 0, refused: 0, pipelined: 0, slowReader: 0 };
@@ -56,15 +59,15 @@ export class ConnectionGuard {
   /** admit takes a new TCP connection ('connection' event, before any TLS handshake). */
   admit(socket: Socket): void {
     if (this.live.size >= this.limits.maxConnections) {
-      const quietest = this.quietest();
-      if (!quietest) {
+      const idlest = this.idlest();
+      if (!idlest) {
         this.counts.refused++;
         return void socket.destroy();
       }
       this.counts.shed++;
-      this.cut(quietest);
+      this.cut(idlest);
     }
-    const connection = new GuardedConnection(socket, this.now);
+    const connection = new GuardedConnection(socket, this.now, this.limits.recordHalfLifeMs);
     this.live.add(connection);
     this.bySocket.set(socket, connection);
     socket.once('close', () => this.live.delete(connection));
@@ -97,6 +100,8 @@ export class ConnectionGuard {
     const waiting: Array<{ connection: GuardedConnection; bytes: number }> = [];
     let total = 0;
     for (const connection of this.live) {
+      // Looking now dates a request that has begun to arrive, for idlest.
+      connection.shieldedUntilMs(nowMs, this.limits.newcomerGraceMs);
       const bytes = connection.unsentBytes;
       if (bytes === 0) {
         connection.unsentSinceMs = undefined;
@@ -123,23 +128,41 @@ export class ConnectionGuard {
   }
 
   /**
-   * quietest is the connection to shed for a newcomer: of those with no request in the app,
-   * the one with the fewest answers taken, and of those the one quiet the longest. So a
-   * connection that never finished a request goes first, oldest first (a newcomer has a few
-   * moments to send its request), and a scraper's long kept-alive connection goes last.
+   * idlest is the connection to shed for a newcomer, of those with no request being
+   * answered: the one whose client got the least done lately (its record, see
+   * GuardedConnection.recordAt: silent and slowloris connections have none, a flood's one
+   * answer at most, a scraper's kept-alive connection one a scrape), and of those alike
+   * the one idle the longest (connected, sent a request or took an answer the longest
+   * ago). A connection within its grace — new and its first request not yet read, or its
+   * next request arriving — is spared while another can go, the one whose grace began
+   * first going first: so Prometheus' new connection is not cut before its request is
+   * read, however fast others connect and whatever they did before. At most half the
+   * slots are spared so: in a burst of newcomers the older ones beyond that count as
+   * what they are (nothing done yet), not as a reason to shed Prometheus' kept-alive
+   * connection.
    */
-  private quietest(): GuardedConnection | undefined {
-    let quietest: GuardedConnection | undefined;
+  private idlest(): GuardedConnection | undefined {
+    const nowMs = this.now();
+    let idlest: GuardedConnection | undefined;
+    let idlestRank: Rank = [Infinity, Infinity];
+    let firstShielded: GuardedConnection | undefined;
+    let firstShieldEndMs = Infinity;
+    let shielded = 0;
     for (const connection of this.live) {
       if (connection.working) continue;
-      if (
-        !quietest ||
-        connection.answered < quietest.answered ||
-        (connection.answered === quietest.answered && connection.quietSinceMs < quietest.quietSinceMs)
-      )
-        quietest = connection;
+      const shieldEndMs = connection.shieldedUntilMs(nowMs, this.limits.newcomerGraceMs);
+      if (shieldEndMs > nowMs) {
+        shielded++;
+        if (shieldEndMs < firstShieldEndMs) [firstShielded, firstShieldEndMs] = [connection, shieldEndMs];
+        continue;
+      }
+      const rank = rankOf(connection, nowMs);
+      if (before(rank, idlestRank)) [idlest, idlestRank] = [connection, rank];
     }
-    return quietest;
+    if (!firstShielded) return idlest;
+    if (shielded > Math.max(1, Math.floor(this.limits.maxConnections / 2)))
+      return idlest && before(idlestRank, rankOf(firstShielded, nowMs)) ? idlest : firstShielded;
+    return idlest ?? firstShielded;
   }
 
   private cut(connection: GuardedConnection): void {
@@ -147,6 +170,14 @@ export class ConnectionGuard {
     connection.destroy();
   }
 }
+
+/** Rank orders connections to shed, lowest first: by record, then by last activity. */
+type Rank = [number, number];
+const rankOf = (connection: GuardedConnection, nowMs: number): Rank => [
+  connection.recordAt(nowMs),
+  connection.lastActivityMs,
+];
+const before = (a: Rank, b: Rank) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
 /** declaresBody is true for a request that announces a body (a length above 0, or chunks). */
 function declaresBody(req: IncomingMessage): boolean {

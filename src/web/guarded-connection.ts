@@ -10,23 +10,57 @@ import type { Socket } from 'node:net';
 export class GuardedConnection {
   /** httpSocket is the socket requests arrive on: `socket` itself, or the TLS socket over it. */
   httpSocket: Socket;
-  /** quietSinceMs is when the client last got something done: connected, sent a request, took an answer. */
-  quietSinceMs: number;
-  /** answered counts the answers the client took in full: a scraper's kept-alive connection has many. */
-  answered = 0;
+  readonly connectedAtMs: number;
+  /** lastActivityMs is when the client last got something done: connected, sent a request, took an answer. */
+  lastActivityMs: number;
+  /** requests counts the requests the connection sent; until its first, it is a newcomer. */
+  requests = 0;
+  /** record is the answers the client took in full, each counting half as much every `recordHalfLifeMs` (see recordAt). */
+  private record = 0;
+  private recordAtMs = 0;
   /** unsentSinceMs is when a sweep first saw the current answer written but not yet taken. */
   unsentSinceMs: number | undefined;
   /** cut is true once the guard destroyed the connection; its later requests are dropped. */
   cut = false;
+  /** bytesAtActivity is how much the client had sent at its last activity: more since then is a request arriving. */
+  private bytesAtActivity = 0;
+  /** arrivingSinceMs is when the guard first saw bytes of a next request, before it was whole. */
+  private arrivingSinceMs: number | undefined;
   private current: ServerResponse | undefined;
   private readonly waiting: Array<{ res: ServerResponse; run: () => void }> = [];
 
   constructor(
     readonly socket: Socket,
     private readonly now: () => number,
+    private readonly recordHalfLifeMs: number,
   ) {
     this.httpSocket = socket;
-    this.quietSinceMs = now();
+    this.connectedAtMs = now();
+    this.lastActivityMs = this.connectedAtMs;
+  }
+
+  /**
+   * shieldedUntilMs is until when the connection is spared while others can go: a newcomer
+   * for `graceMs` after it connected (its handshake and first request are on their way),
+   * and a connection whose next request has begun to arrive for `graceMs` after the guard
+   * first saw it (byte counts are looked at when the guard looks, at least every sweep).
+   */
+  shieldedUntilMs(nowMs: number, graceMs: number): number {
+    if (this.requests === 0) return this.connectedAtMs + graceMs;
+    // The raw socket counts every byte the client sent, TLS records included.
+    if (this.socket.bytesRead > this.bytesAtActivity) this.arrivingSinceMs ??= nowMs;
+    return this.arrivingSinceMs === undefined ? -Infinity : this.arrivingSinceMs + graceMs;
+  }
+
+  /**
+   * recordAt is what the client got done lately: the answers it took, each worth 1 when
+   * taken and half as much every `recordHalfLifeMs`. A scraper's kept-alive connection
+   * earns about 30 (a scrape every 15 s, a half-life of 5 minutes); a flood's connections
+   * have taken one answer or none. Fifty quick requests buy an attacker's connection a
+   * few minutes, not a place for good: it must keep asking to keep it.
+   */
+  recordAt(nowMs: number): number {
+    return this.record === 0 ? 0 : this.record * 2 ** (-(nowMs - this.recordAtMs) / this.recordHalfLifeMs);
   }
 
   /** working is true while the app is still producing an answer: the connection is then not shed. */
@@ -45,7 +79,8 @@ export class GuardedConnection {
    * It returns false, queueing nothing, when `maxQueued` requests are already waiting.
    */
   request(res: ServerResponse, run: () => void, maxQueued: number): boolean {
-    this.quietSinceMs = this.now();
+    this.requests++;
+    this.active();
     if (this.current === undefined) {
       this.start(res, run);
       return true;
@@ -62,6 +97,13 @@ export class GuardedConnection {
     this.socket.destroy();
   }
 
+  /** active marks the client having got something done now. */
+  private active(): void {
+    this.lastActivityMs = this.now();
+    this.bytesAtActivity = this.socket.bytesRead;
+    this.arrivingSinceMs = undefined;
+  }
+
   private start(res: ServerResponse, run: () => void): void {
     this.current = res;
     this.unsentSinceMs = undefined;
@@ -69,8 +111,12 @@ export class GuardedConnection {
     const done = () => {
       if (this.current !== res) return;
       this.current = undefined;
-      if (res.writableFinished) this.answered++;
-      this.quietSinceMs = this.now();
+      if (res.writableFinished) {
+        const nowMs = this.now();
+        this.record = this.recordAt(nowMs) + 1;
+        this.recordAtMs = nowMs;
+      }
+      this.active();
       // A client gone with requests still queued leaves them unanswered, not run for nobody.
       const next = this.waiting.shift();
       if (next && !this.cut && !this.httpSocket.destroyed) this.start(next.res, next.run);

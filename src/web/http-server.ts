@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TlsSettings } from '../config/web-tls-settings';
 import type { Logger } from '../log/logger';
 import { ConnectionGuard, type GuardCounts, type GuardLimits } from './connection-guard';
+import { secureContextOptions } from './tls-context';
 
 /**
  * ServerLimits cut off slow or oversized clients (slowloris, header floods) early, and
@@ -34,7 +35,19 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxQueuedRequests: 16,
   sendTimeoutMs: 30_000,
   unsentBudgetBytes: 32 * 1024 * 1024,
+  // A newcomer's handshake and request take milliseconds; a second covers a loaded host.
+  newcomerGraceMs: 1000,
+  // Long beside any scrape interval, so a scraper's record stands well above a flood's.
+  recordHalfLifeMs: 5 * 60_000,
 };
+
+/**
+ * LISTEN_BACKLOG is how many connections the kernel may hold for the exporter to accept
+ * (capped by net.core.somaxconn). Node's 511 overflowed under a burst of hostile connects,
+ * and a SYN the kernel drops is sent again only after a second: the next scrape on a new
+ * connection then took 1.1 s. Each held connection costs the kernel a few hundred bytes.
+ */
+export const LISTEN_BACKLOG = 4096;
 
 /** GUARD_REPORT_MS is how often, at most, what the guard did is logged. */
 const GUARD_REPORT_MS = 10_000;
@@ -105,16 +118,9 @@ function createServer(app: RequestListener, tls: TlsSettings | undefined, limits
   const server = createTlsServer(
     {
       ...common,
-      cert: tls.cert,
-      key: tls.key,
-      ...(tls.clientCa !== undefined && { ca: tls.clientCa }),
+      ...secureContextOptions(tls),
       requestCert: tls.clientAuth !== 'NoClientCert',
       rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
-      minVersion: tls.minVersion,
-      maxVersion: tls.maxVersion,
-      honorCipherOrder: tls.honorCipherOrder,
-      ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
-      ...(tls.ecdhCurve !== undefined && { ecdhCurve: tls.ecdhCurve }),
     },
     app,
   );

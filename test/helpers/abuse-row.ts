@@ -16,6 +16,14 @@ export interface Row {
   env: Record<string, string>;
   /** authorization is what the legitimate scraper sends, where basic auth is on. */
   authorization?: string;
+  /**
+   * warmUpAuthorization is what the warm-up scrape sends instead (another user's), so that
+   * the scraper's own credentials are still to be verified when the attack starts: the
+   * verdict cache is as cold as after every start.
+   */
+  warmUpAuthorization?: string;
+  /** legitDelayMs is how long into the attack the legitimate scraper starts, to meet it in full. */
+  legitDelayMs?: number;
   attacks: Attack[];
   durationMs: number;
 }
@@ -93,8 +101,9 @@ export async function runRow(row: Row): Promise<RowResult> {
     const port = Number(new URL(exporter.url).port);
     legit = new LegitScraper(exporter.url, row.authorization);
     // Warm up: the balances read, the credentials verified once, as a running Prometheus finds them.
-    let warm = await legit.scrape();
-    for (let tries = 1; !warm.healthy && tries < 5; tries++) warm = await legit.scrape();
+    const warmUp = row.warmUpAuthorization;
+    let warm = await legit.scrape(warmUp);
+    for (let tries = 1; !warm.healthy && tries < 5; tries++) warm = await legit.scrape(warmUp);
     if (!warm.healthy)
       throw new Error(`warm-up scrape failed: ${JSON.stringify(warm)}\n${exporter.stderr()}`);
     const rssAfterWarmUpBytes = memoryOf(pid).rssBytes;
@@ -104,8 +113,10 @@ export async function runRow(row: Row): Promise<RowResult> {
     const sampler = setInterval(() => {
       if (exporter?.child.exitCode === null) peak = Math.max(peak, descriptorsOf(pid).total);
     }, SAMPLE_MS);
-    legit.start(200);
+    const scraper = legit;
+    const starting = setTimeout(() => scraper.start(200), row.legitDelayMs ?? 0);
     const attacker = await runAttacker(port, row);
+    clearTimeout(starting);
     clearInterval(sampler);
     const scrapes = await legit.stop();
 

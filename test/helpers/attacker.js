@@ -5,7 +5,7 @@
 // SIGKILL bounds it whatever happens. Plain JavaScript so that node runs it as it is.
 //
 // Usage: node attacker.js '{"port":1234,"durationMs":4000,"attacks":[{"kind":"flood",...}]}'
-// It attacks 127.0.0.1 only, stops every attack after durationMs, prints one JSON line
+// It attacks 127.0.0.1 only (from 127.0.0.1, or the loopback address an attack's `from` names), stops every attack after durationMs, prints one JSON line
 // with what each attack did and exits.
 const net = require('node:net');
 const { randomBytes } = require('node:crypto');
@@ -39,7 +39,12 @@ function open(stats, onOpen, onClose) {
   if (stats.pending >= MAX_PENDING_CONNECTS)
     return void stats.waiting.push(() => open(stats, onOpen, onClose));
   stats.pending++;
-  const socket = net.connect({ host: HOST, port: plan.port });
+  // `from` binds the attack to another loopback address (127.0.0.2): another client to the exporter.
+  const socket = net.connect({
+    host: HOST,
+    port: plan.port,
+    ...(stats.from && { localAddress: stats.from }),
+  });
   let connected = false;
   const settle = () => {
     stats.pending--;
@@ -158,6 +163,49 @@ const attacks = {
     });
   },
 
+  /**
+   * busyIdle: connections that each make `requests` quick requests one after another and
+   * then stay open, idle, to outrank a scraper's connection by what they did; `churn` loops
+   * keep opening more of them, each as soon as the last one is done, to push the scraper's
+   * new connection out before its request is read.
+   */
+  busyIdle({ connections, requests, churn, authorization }, stats) {
+    const request = requestText('/-/healthy', authorization ? { Authorization: authorization } : {});
+    const busy = (socket, done) => {
+      let left = requests;
+      let tail = '';
+      socket.on('data', (chunk) => {
+        const text = tail + chunk.toString('latin1');
+        let seen = 0;
+        for (const match of text.matchAll(/HTTP\/1\.1 (\d{3}) /g)) {
+          seen = match.index + match[0].length;
+          stats.statuses[match[1]] = (stats.statuses[match[1]] ?? 0) + 1;
+          if (--left > 0) {
+            stats.requests++;
+            socket.write(request);
+          } else if (left === 0) done?.();
+        }
+        // What is left may be the start of a status line split across chunks, never a counted one.
+        tail = text.slice(Math.max(seen, text.length - 16));
+      });
+      stats.requests++;
+      socket.write(request);
+    };
+    // Each connection's `done` runs once: when it made its requests, or was closed before.
+    const openBusy = (done) => {
+      let called = false;
+      const once = () => !called && (called = true) && done();
+      open(stats, (socket) => busy(socket, once), once);
+    };
+    // The churn starts once the fill is done (its connections idle, or shed): the guard then
+    // chooses between them, the scraper's connection and the newcomers.
+    let attempts = 0;
+    const next = () => running() && attempts++ < 50_000 && openBusy(next);
+    let settled = 0;
+    const churning = () => ++settled === connections && Array.from({ length: churn }, next);
+    for (let i = 0; i < connections; i++) openBusy(churning);
+  },
+
   /** body: GET /metrics declaring a 10 GB body, then sending it as fast as the exporter takes it. */
   body({ connections, authorization }, stats) {
     const head = requestText('/metrics', {
@@ -181,7 +229,7 @@ const attacks = {
 };
 
 const results = plan.attacks.map((attack) => {
-  const stats = newStats(attack.kind);
+  const stats = { ...newStats(attack.kind), ...(attack.from && { from: attack.from }) };
   attacks[attack.kind](attack, stats);
   return stats;
 });

@@ -22,6 +22,8 @@ export interface Scrape {
   retried: boolean;
   /** healthy is true when the body holds a tensorpix_up 1 sample. */
   healthy: boolean;
+  /** newConnection is true when the answer came on a new connection (the kept-alive one was gone). */
+  newConnection?: boolean;
 }
 
 /**
@@ -42,15 +44,22 @@ export class LegitScraper {
     private readonly authorization?: string,
   ) {}
 
-  async scrape(): Promise<Scrape> {
+  /** scrape scrapes once, with the scraper's credentials or, for a warm-up, others. */
+  async scrape(authorization = this.authorization): Promise<Scrape> {
     const started = performance.now();
     let retried = false;
     for (;;) {
-      const outcome = await this.tryOnce();
+      const outcome = await this.tryOnce(authorization);
       if (outcome.kind === 'answer' || !outcome.reused || retried) {
         const ms = performance.now() - started;
         return outcome.kind === 'answer'
-          ? { ms, status: outcome.status, retried, healthy: /^tensorpix_up\{[^}]*\} 1$/m.test(outcome.body) }
+          ? {
+              ms,
+              status: outcome.status,
+              retried,
+              healthy: /^tensorpix_up\{[^}]*\} 1$/m.test(outcome.body),
+              newConnection: !outcome.reused,
+            }
           : { ms, error: outcome.error, retried, healthy: false };
       }
       retried = true;
@@ -83,8 +92,11 @@ export class LegitScraper {
     this.agent.destroy();
   }
 
-  private tryOnce(): Promise<
-    { kind: 'answer'; status: number; body: string } | { kind: 'failed'; error: string; reused: boolean }
+  private tryOnce(
+    authorization: string | undefined,
+  ): Promise<
+    | { kind: 'answer'; status: number; body: string; reused: boolean }
+    | { kind: 'failed'; error: string; reused: boolean }
   > {
     return new Promise((resolve) => {
       const req = request(
@@ -93,7 +105,7 @@ export class LegitScraper {
           agent: this.agent,
           headers: {
             ...PROMETHEUS_HEADERS,
-            ...(this.authorization && { Authorization: this.authorization }),
+            ...(authorization && { Authorization: authorization }),
           },
           timeout: GIVE_UP_MS,
         },
@@ -104,7 +116,12 @@ export class LegitScraper {
           res.on('end', () => {
             const raw = Buffer.concat(chunks);
             const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-            resolve({ kind: 'answer', status: res.statusCode ?? 0, body: body.toString('utf8') });
+            resolve({
+              kind: 'answer',
+              status: res.statusCode ?? 0,
+              body: body.toString('utf8'),
+              reused: req.reusedSocket,
+            });
           });
         },
       );

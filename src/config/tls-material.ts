@@ -1,0 +1,96 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createSecureContext, type SecureVersion } from 'node:tls';
+
+/** PemOrigin says where a PEM came from, for messages: its key, and its file if it was read from one. */
+export interface PemOrigin {
+  key: string;
+  path?: string;
+}
+
+/**
+ * TlsMaterial is what a TLS server context is made of, as tls_server_config gave it; the
+ * versions, ciphers and curves only where the rest of the section was sound.
+ */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  clientCa?: string;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  ciphers?: string;
+  ecdhCurve?: string;
+}
+
+const where = (origin: PemOrigin) =>
+  origin.path === undefined
+    ? `tls_server_config.${origin.key}`
+    : `tls_server_config.${origin.key}: ${origin.path}`;
+const fileOf = (origin: PemOrigin) => origin.path ?? `tls_server_config.${origin.key}`;
+const codeOf = (error: unknown) => (error as { code?: unknown }).code ?? 'error';
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * tlsMaterialProblems makes the server's TLS context once, as the server will, so that a
+ * key that is not the certificate's or a file that holds no PEM fails `--config.check` and
+ * the start alike (exit 2) instead of the listen (exit 1) or every handshake. Problems name the key and file, never what the file holds, and
+ * OpenSSL's own code only where no plainer words fit.
+ */
+export function tlsMaterialProblems(
+  material: TlsMaterial,
+  origins: { cert: PemOrigin; key: PemOrigin; clientCa?: PemOrigin },
+): string[] {
+  const problems: string[] = [];
+  // Each part alone first, so that a problem names the file it is about.
+  let certOk = true;
+  try {
+    new X509Certificate(material.cert);
+    createSecureContext({ cert: material.cert });
+  } catch (error) {
+    certOk = false;
+    problems.push(`${where(origins.cert)} holds no PEM certificate that can be read (${codeOf(error)})`);
+  }
+  let keyOk = true;
+  try {
+    createPrivateKey(material.key);
+  } catch (error) {
+    keyOk = false;
+    problems.push(
+      /ENCRYPTED/.test(material.key)
+        ? `${where(origins.key)} holds an encrypted private key; give it unencrypted (no passphrase can be given)`
+        : `${where(origins.key)} holds no PEM private key that can be read (${codeOf(error)})`,
+    );
+  }
+  if (material.clientCa !== undefined && origins.clientCa) {
+    const blocks = material.clientCa.match(CERTIFICATE_BLOCK) ?? [];
+    if (blocks.length === 0) problems.push(`${where(origins.clientCa)} holds no PEM certificate`);
+    blocks.forEach((block, index) => {
+      try {
+        new X509Certificate(block);
+      } catch (error) {
+        problems.push(
+          `${where(origins.clientCa!)}: certificate ${index + 1} cannot be read (${codeOf(error)})`,
+        );
+      }
+    });
+  }
+  if (!certOk || !keyOk || problems.length > 0) return problems;
+
+  try {
+    createSecureContext({
+      cert: material.cert,
+      key: material.key,
+      ...(material.clientCa !== undefined && { ca: material.clientCa }),
+      ...(material.minVersion !== undefined && { minVersion: material.minVersion }),
+      ...(material.maxVersion !== undefined && { maxVersion: material.maxVersion }),
+      ...(material.ciphers !== undefined && { ciphers: material.ciphers }),
+      ...(material.ecdhCurve !== undefined && { ecdhCurve: material.ecdhCurve }),
+    });
+  } catch (error) {
+    problems.push(
+      codeOf(error) === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
+        ? `${where(origins.key)} is not the private key of the certificate in ${fileOf(origins.cert)}`
+        : `tls_server_config: the certificate, key and settings cannot make a TLS context (${codeOf(error)})`,
+    );
+  }
+  return problems;
+}

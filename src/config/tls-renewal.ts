@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import type { FileReader } from './load-config';
+import { parseWebConfig } from './web-config';
+import type { TlsFiles, TlsSettings } from './web-tls-settings';
+
+/** TlsRenewal is what a look at the TLS files found. */
+export type TlsRenewal =
+  { kind: 'unchanged' } | { kind: 'renewed'; tls: TlsSettings } | { kind: 'unusable'; problems: string[] };
+
+/** fingerprint says which version of a file is there: a renewal writes anew or swaps a link (Kubernetes). */
+async function fingerprint(path: string): Promise<string> {
+  try {
+    const { dev, ino, size, mtimeMs, ctimeMs } = await stat(path);
+    return `${path}:${dev}:${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+  } catch (error) {
+    return `${path}:${(error as { code?: string }).code ?? 'error'}`;
+  }
+}
+
+const watched = (files: TlsFiles) =>
+  [files.webConfig, files.cert, files.key, files.clientCa].filter((path) => path !== undefined);
+
+/**
+ * watchTlsFiles returns a look at the web config file and the certificate, key and client
+ * CA files it names, as exporter-toolkit re-reads them for every handshake: a certificate
+ * renewed in place (cert-manager, certbot) is served without a restart. Each look stats
+ * the files (without blocking the event loop); only when one of them changed is the web
+ * config read and checked again, as at start. A change that cannot be used is reported
+ * once, when it is still there at the next look, until the files change again.
+ */
+export function watchTlsFiles(running: TlsSettings & { files: TlsFiles }, readFile: FileReader) {
+  let files = running.files;
+  let current: TlsSettings = running;
+  let seen = Promise.all(watched(files).map(fingerprint)).then((prints) => prints.join('\n'));
+  let unusableAt: string | undefined;
+  return async (): Promise<TlsRenewal> => {
+    const before = await seen;
+    const now = (await Promise.all(watched(files).map(fingerprint))).join('\n');
+    if (now === before) return { kind: 'unchanged' };
+    const parsed = parseWebConfig(files.webConfig, readFile);
+    const tls = parsed.ok ? parsed.value.tls : undefined;
+    if (!tls?.files) {
+      // A renewal writes its files one after the other: what cannot be used is said only if
+      // it is still so, the files unchanged, at the next look.
+      if (unusableAt !== now) {
+        unusableAt = now;
+        return { kind: 'unchanged' };
+      }
+      seen = Promise.resolve(now);
+      return {
+        kind: 'unusable',
+        problems: parsed.ok ? ['tls_server_config is gone: a restart serves without TLS'] : parsed.problems,
+      };
+    }
+    seen = Promise.resolve(now);
+    // Touched, or rewritten the same: nothing to renew.
+    if (JSON.stringify(tls) === JSON.stringify(current)) return { kind: 'unchanged' };
+    current = tls;
+    if (watched(tls.files).join('\n') !== watched(files).join('\n')) {
+      // Other files named: watch those from now on.
+      files = tls.files;
+      seen = Promise.all(watched(files).map(fingerprint)).then((prints) => prints.join('\n'));
+    }
+    return { kind: 'renewed', tls };
+  };
+}
