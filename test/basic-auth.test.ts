@@ -14,7 +14,7 @@ const basic = (user: string, password: string) =>
 class CountingVerifier implements Verifier {
   calls: Array<{ password: string; hash: string | undefined }> = [];
   busy = false;
-  verify(password: string, hash: string | undefined): Promise<boolean> | 'busy' {
+  verify(password: string, hash: string | undefined): Promise<boolean | 'busy'> | 'busy' {
     if (this.busy) return 'busy';
     this.calls.push({ password, hash });
     return Promise.resolve(hash !== undefined && password === RIGHT);

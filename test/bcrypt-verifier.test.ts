@@ -3,6 +3,7 @@ import express from 'express';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import request from 'supertest';
 import { basicAuth } from '../src/web/basic-auth';
 import { BcryptVerifier } from '../src/web/bcrypt-verifier';
@@ -74,12 +75,29 @@ test('beyond maxPending, verify answers busy at once', async () => {
   expect(await verifier.verify(RIGHT, HASH_12)).toBe(true);
 }, 20_000);
 
-test('close answers false to what was pending; a later check starts a new worker', async () => {
+test('close answers busy, not false, to what was pending; a later check starts a new worker', async () => {
   verifier = new BcryptVerifier(12, 8);
   const pending = verifier.verify(RIGHT, HASH_12);
   await verifier.close();
-  expect(await pending).toBe(false);
+  expect(await pending).toBe('busy');
   expect(await verifier.verify(RIGHT, HASH_12)).toBe(true);
+}, 20_000);
+
+test('a worker that dies while it checks the right password: 429 then, and 200 at the next try, never a cached 401', async () => {
+  verifier = new BcryptVerifier(12, 8);
+  const auth = basicAuth(new Map([['prometheus', HASH_12]]), [], verifier);
+  const app = express();
+  app.use(auth.middleware);
+  app.get('/metrics', (_req, res) => void res.send('ok'));
+  const scrape = () => request(app).get('/metrics').set('Authorization', basic('prometheus', RIGHT));
+  const first = scrape().then((r) => r.status);
+  // The worker is reached into (it is private) and ended, as an out-of-memory death would.
+  const workers = (verifier as unknown as { workers: Map<string, Worker> }).workers;
+  for (let i = 0; i < 200 && workers.size === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  await Promise.all([...workers.values()].map((worker) => worker.terminate()));
+  expect(await first).toBe(429);
+  expect((await scrape()).status).toBe(200);
+  await auth.close();
 }, 20_000);
 
 test('basic auth on the real worker: guesses beyond the pending bound get 429 fast while cached right credentials get 200', async () => {

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { BcryptVerifier, type Verifier } from './bcrypt-verifier';
 import { credentialsOf } from './basic-credentials';
 import { clientOf } from './client-address';
-import { FairQueue, type Lane } from './fair-queue';
+import { FairQueue } from './fair-queue';
 import { RecentSet } from './recent-set';
 
 /** MAX_GRANTED bounds the cache of credentials found right; only a right password enters it. */
@@ -58,11 +58,6 @@ export function basicAuth(
   // Identical credentials checked at once (an HA pair's first scrapes) share one comparison.
   const inFlight = new Map<string, Promise<boolean | 'busy'>>();
 
-  const compare = async (password: string, hash: string | undefined, lane: Lane) => {
-    const verdict = verifier.verify(password, hash, lane);
-    return verdict === 'busy' ? 'busy' : verdict;
-  };
-
   const check = (client: string, user: string, password: string): Promise<boolean | 'busy'> | boolean => {
     const hash = users.get(user);
     const key = createHash('sha256')
@@ -73,7 +68,7 @@ export function basicAuth(
     const running = inFlight.get(key);
     if (running) return running;
     const settled = queue
-      .run(client, (lane) => compare(password, hash, lane))
+      .run(client, (lane) => verifier.verify(password, hash, lane))
       .then((verdict) => {
         inFlight.delete(key);
         // 'busy' is no verdict: the same credentials may be tried again.

@@ -27,10 +27,14 @@ parentPort.on('message', ({ id, password, hash }) => {
 /** NICE is each lane's nice value; the first lane keeps the process' own. */
 const NICE: Record<Lane, number | undefined> = { first: undefined, rest: 19 };
 
-/** Verifier compares a password with a bcrypt hash (undefined: an unknown user), or says it is too busy to. */
+/**
+ * Verifier compares a password with a bcrypt hash (undefined: an unknown user), or says it
+ * could not ('busy'): too busy to start, or its worker died before answering. 'busy' is no
+ * verdict, so nobody remembers it as a wrong password.
+ */
 export interface Verifier {
   /** verify compares in `lane`'s turn: 'first' checks run at normal priority, the rest at the lowest. */
-  verify(password: string, hash: string | undefined, lane?: Lane): Promise<boolean> | 'busy';
+  verify(password: string, hash: string | undefined, lane?: Lane): Promise<boolean | 'busy'> | 'busy';
   close(): Promise<void>;
 }
 
@@ -44,14 +48,18 @@ export interface Verifier {
 export class BcryptVerifier implements Verifier {
   private readonly workers = new Map<Lane, Worker>();
   private nextId = 0;
-  private readonly pending = new Map<number, { lane: Lane; resolve: (matches: boolean) => void }>();
+  private readonly pending = new Map<number, { lane: Lane; resolve: (verdict: boolean | 'busy') => void }>();
 
   constructor(
     private readonly cost: number,
     private readonly maxPending: number,
   ) {}
 
-  verify(password: string, hash: string | undefined, lane: Lane = 'rest'): Promise<boolean> | 'busy' {
+  verify(
+    password: string,
+    hash: string | undefined,
+    lane: Lane = 'rest',
+  ): Promise<boolean | 'busy'> | 'busy' {
     if (this.pending.size >= this.maxPending) return 'busy';
     const id = this.nextId++;
     const worker = this.workers.get(lane) ?? this.start(lane);
@@ -67,7 +75,7 @@ export class BcryptVerifier implements Verifier {
     return this;
   }
 
-  /** close stops the workers; comparisons still pending answer false. */
+  /** close stops the workers; comparisons still pending answer 'busy'. */
   async close(): Promise<void> {
     const workers = [...this.workers.values()];
     this.workers.clear();
@@ -87,7 +95,9 @@ export class BcryptVerifier implements Verifier {
       this.pending.get(id)?.resolve(matches);
       this.pending.delete(id);
     });
-    // A worker that died (out of memory, a bug) fails what it held; the next check starts a new one.
+    // A worker that died (out of memory, a bug) answers 'busy' to what it held, never false:
+    // a right password it was checking must not be remembered as wrong. The next check
+    // starts a new worker.
     worker.on('error', () => this.stop(lane, worker));
     worker.on('exit', () => this.stop(lane, worker));
     this.workers.set(lane, worker);
@@ -103,7 +113,7 @@ export class BcryptVerifier implements Verifier {
   private settle(which: (pending: { lane: Lane }) => boolean): void {
     for (const [id, pending] of this.pending) {
       if (!which(pending)) continue;
-      pending.resolve(false);
+      pending.resolve('busy');
       this.pending.delete(id);
     }
   }

@@ -49,7 +49,7 @@ export class FairQueue {
   constructor(private readonly limits: FairQueueLimits) {}
 
   /** run runs `task` in its client's turn, or answers 'busy' (at once, or when its place is taken). */
-  run<T>(clientKey: string, task: (lane: Lane) => Promise<T>): Promise<T | 'busy'> {
+  run<T>(clientKey: string, task: (lane: Lane) => T | Promise<T>): Promise<T | 'busy'> {
     const known = this.clients.get(clientKey);
     const held = known ? heldBy(known) : 0;
     if (held >= this.limits.perClient) return Promise.resolve('busy');
