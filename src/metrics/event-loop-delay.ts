@@ -1,4 +1,4 @@
-/** EventLoopDelay is a summary of the delays measured since the last read. */
+/** DelaySummary summarises the delays measured since the last read. */
 export interface DelaySummary {
   count: number;
   min: number;
@@ -17,7 +17,9 @@ const WINDOW = 8192;
  * histogram costs 180 µs to give a standard deviation (it walks every bucket of its whole
  * range); this keeps the last 8 192 delays (80 s at 10 ms) and running sums, so a read
  * costs in proportion to what happened since the last one: nothing under steady scraping,
- * a sort of 1 500 numbers every 15 s. The timer does not keep the process alive.
+ * a sort of 1 500 numbers every 15 s. A read with nothing measured since the last one
+ * (a second scraper within 10 ms) repeats the last summary rather than a false 0. The timer
+ * does not keep the process alive.
  */
 export function monitorDelay(now: () => number = () => performance.now()): {
   read(): DelaySummary;
@@ -30,6 +32,7 @@ export function monitorDelay(now: () => number = () => performance.now()): {
   let min = Infinity;
   let max = 0;
   let last = now();
+  let previous: DelaySummary | undefined;
   const timer = setInterval(() => {
     const at = now();
     const delay = Math.max(0, at - last - INTERVAL_MS) / 1000;
@@ -45,6 +48,7 @@ export function monitorDelay(now: () => number = () => performance.now()): {
 
   return {
     read() {
+      if (count === 0 && previous) return previous;
       const kept = samples.slice(0, Math.min(count, WINDOW)).sort();
       const mean = count > 0 ? sum / count : 0;
       const summary: DelaySummary = {
@@ -58,6 +62,7 @@ export function monitorDelay(now: () => number = () => performance.now()): {
       };
       count = sum = sumOfSquares = max = 0;
       min = Infinity;
+      previous = summary;
       return summary;
     },
     stop: () => clearInterval(timer),

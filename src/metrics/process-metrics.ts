@@ -121,8 +121,8 @@ export function createProcessMetrics(): ProcessMetrics {
         one('rss', Number(memory[1]) * page);
         one('virtual', Number(memory[0]) * page);
         one('heap', Number(memory[5]) * page);
-        one('maxFds', fdLimit);
       }
+      one('maxFds', fdLimit);
 
       const delay = loopDelay.read();
       one('lag', delay.mean);
