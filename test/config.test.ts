@@ -254,6 +254,12 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ],
   ],
   [
+    'a bad --config.check.api, named once',
+    ['--demo', '--config.check.api=maybe'],
+    {},
+    ['--config.check.api must be true or false, not "maybe"'],
+  ],
+  [
     'a missing CA file',
     ['--demo', '--tensorpix.ca-file=/run/nope.pem'],
     {},

@@ -108,6 +108,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     );
   }
   const demo = bool('demo');
+  const checkApi = bool('config.check.api');
   const accountName = given.get('tensorpix.account-name') ?? (demo ? 'demo' : 'default');
   if (!ACCOUNT_NAME.test(accountName)) problems.push(`--tensorpix.account-name must be ${ACCOUNT_NAME_RULE}`);
   const cacheTtlMs = duration('cache.ttl', RANGES.ttl);
@@ -180,8 +181,8 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     logLevel,
     logFormat,
     demo,
-    check: bool('config.check') || bool('config.check.api'),
-    checkApi: bool('config.check.api'),
+    check: bool('config.check') || checkApi,
+    checkApi,
   };
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'run', config: Object.freeze(config) };
