@@ -83,3 +83,37 @@ test('a token file that disappears keeps the account failing with no upstream ca
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an account failing with 503 does not look at its token file between attempts: a new token waits for the backoff', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-rotation-'));
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, `${OLD_KEY}\n`);
+  const h = await Harness.start({
+    ttlMs: 60_000,
+    accounts: (upstream) => [
+      { name: 'default', apiUrl: upstream.url, token: { kind: 'file', path: tokenFile } },
+    ],
+  });
+  try {
+    h.upstream.reply(error(503));
+    await h.scrape();
+    // A new token is no cure for a 503: no scrape inside the backoff asks the API again.
+    writeFileSync(tokenFile, `${NEW_KEY}\n`);
+    for (let i = 0; i < 5; i++) {
+      h.clock.advance(2_000);
+      await h.scrape();
+    }
+    expect(h.upstream.requests).toHaveLength(1);
+    // Once the backoff (the TTL, after one failure) has passed, the next attempt takes the new token.
+    h.upstream.reply(balance('4.0000'));
+    h.clock.advance(60_000);
+    expect(Harness.value(await h.scrape(), 'tensorpix_up')).toBe(1);
+    expect(h.upstream.requests.map((r) => r.headers.authorization)).toEqual([
+      `Token ${OLD_KEY}`,
+      `Token ${NEW_KEY}`,
+    ]);
+  } finally {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -128,4 +128,44 @@ describe('replacing the accounts (what a reload applies)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a new timeout keeps the counters, balance and 429 gate; a new token starts from 0, still behind the gate', async () => {
+    h = await Harness.start({ ttlMs: 60_000, accounts: (up) => [account('a', up.url)] });
+    h.upstream.reply(balance('5.0000'));
+    await h.scrape();
+    h.upstream.reply(error(429, { 'retry-after': '3600' }));
+    h.clock.advance(60_000);
+    await h.scrape();
+    expect(h.upstream.requests).toHaveLength(2);
+
+    h.app.accounts.replace([{ ...account('a', h.upstream.url), timeoutMs: 7000 }]);
+    h.app.accounts.retryNow();
+    h.clock.advance(5000);
+    let text = await h.scrape();
+    expect(h.upstream.requests).toHaveLength(2);
+    expect(h.app.accounts.accounts()[0]!.spec.timeoutMs).toBe(7000);
+    expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'a', code: '429' })).toBe(1);
+    expect(sampleValue(text, 'tensorpix_upstream_requests_total', { account: 'a' })).toBe(2);
+    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'a' })).toBe(5);
+
+    h.app.accounts.replace([
+      { ...account('a', h.upstream.url), token: { kind: 'value', value: 'tok-a2' }, timeoutMs: 7000 },
+    ]);
+    h.app.accounts.retryNow();
+    h.clock.advance(5000);
+    text = await h.scrape();
+    expect(h.upstream.requests).toHaveLength(2);
+    expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'a', code: '429' })).toBe(0);
+    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'a' })).toBeUndefined();
+
+    h.upstream.reply(balance('6.0000'));
+    h.clock.advance(3600_000);
+    text = await h.scrape();
+    expect(h.upstream.requests.map((r) => r.headers.authorization)).toEqual([
+      'Token tok-a',
+      'Token tok-a',
+      'Token tok-a2',
+    ]);
+    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'a' })).toBe(6);
+  });
 });

@@ -1,8 +1,9 @@
 import { Account, type AccountDeps, type AccountSpec } from './account';
 import { waitAtMost } from './timing';
 
-const identity = (spec: AccountSpec) =>
-  JSON.stringify([spec.apiUrl, spec.timeoutMs, spec.token, spec.route ?? null]);
+/** sameBalance tells whether two specs read the same balance: the same API with the same token. */
+const sameBalance = (a: AccountSpec, b: AccountSpec) =>
+  a.apiUrl === b.apiUrl && JSON.stringify(a.token) === JSON.stringify(b.token);
 
 /**
  * AccountSet is the live list of watched accounts. Only its accounts are rendered, so an
@@ -11,6 +12,7 @@ const identity = (spec: AccountSpec) =>
 export class AccountSet {
   private list: Account[] = [];
   private generation = 0;
+  private longestMs = 0;
 
   constructor(
     specs: readonly AccountSpec[],
@@ -24,27 +26,31 @@ export class AccountSet {
   }
 
   /**
-   * replace applies a new account list: an unchanged account keeps its state and its
-   * attempt in flight; a removed one is stopped and dropped; a changed one (same name,
-   * other API, timeout, token or proxy route) is replaced by a new one, starting from 0.
+   * replace applies a new account list. An account that still reads the same balance (same
+   * name, API and token) keeps its state, counters, backoff, 429 gate and attempt in flight,
+   * and takes a new timeout or proxy route for its next attempt. A removed one is stopped and
+   * dropped. One whose API or token changed is a new account, from 0; at the same API it
+   * still waits out a 429's Retry-After, which a new token does not open either.
    */
   replace(specs: readonly AccountSpec[]): void {
     const previous = new Map(this.list.map((account) => [account.name, account]));
     this.list = specs.map((spec) => {
-      const kept = previous.get(spec.name);
-      if (kept && identity(kept.spec) === identity(spec)) {
+      const old = previous.get(spec.name);
+      if (old && sameBalance(old.spec, spec)) {
         previous.delete(spec.name);
-        return kept;
+        old.reconfigure({ ...spec });
+        return old;
       }
-      return new Account({ ...spec }, this.deps);
+      return new Account({ ...spec }, this.deps, old?.spec.apiUrl === spec.apiUrl ? old : undefined);
     });
     for (const gone of previous.values()) gone.stop();
+    this.longestMs = this.list.reduce((longest, account) => Math.max(longest, account.spec.timeoutMs), 0);
     this.generation++;
   }
 
   /** longestTimeoutMs is the longest account timeout, what a scrape without a deadline waits. */
   longestTimeoutMs(): number {
-    return this.list.reduce((longest, account) => Math.max(longest, account.spec.timeoutMs), 0);
+    return this.longestMs;
   }
 
   /**

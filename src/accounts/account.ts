@@ -1,5 +1,6 @@
 import type { TokenSource } from '../config/token-file';
 import type { Logger } from '../log/logger';
+import type { ErrorCode } from '../tensorpix/codes';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { AccountState } from './account-state';
 import type { Limiter } from './limiter';
@@ -44,6 +45,13 @@ export interface AccountDeps extends AttemptDeps {
 export const TOKEN_PROBE_INTERVAL_MS = 1000;
 
 /**
+ * TOKEN_FAILURES are the failures a new token may cure; only they make an account look at
+ * its token file between attempts. A 500 or a timeout is not the token's fault, and reading
+ * the files of many such accounts on every scrape would slow scrapes in an API outage.
+ */
+const TOKEN_FAILURES: ReadonlySet<ErrorCode | undefined> = new Set<ErrorCode>(['401', '403', 'token_file']);
+
+/**
  * Account is one watched account: its state, and the attempts that update it. An attempt
  * belongs to the account, not to the scrape that started it: it runs until it settles or
  * the account's timeout passes, and any number of scrapes may wait for it (single-flight),
@@ -55,7 +63,8 @@ export const TOKEN_PROBE_INTERVAL_MS = 1000;
 export class Account {
   readonly state: AccountState;
   private readonly tokenReader: TokenReader;
-  private readonly log: Logger;
+  private current: Readonly<AccountSpec>;
+  private log: Logger;
   private inflight?: Promise<void>;
   private controller?: AbortController;
   // Every time below is monotonic.
@@ -78,19 +87,43 @@ export class Account {
   private logged = 'unknown';
 
   constructor(
-    readonly spec: Readonly<AccountSpec>,
+    spec: Readonly<AccountSpec>,
     private readonly deps: AccountDeps,
+    /** inheritGateFrom is the account this one replaces at the same API: its 429 gate still holds. */
+    inheritGateFrom?: Account,
   ) {
     this.state = new AccountState(spec.name, deps.maxStaleMs);
     this.tokenReader = new TokenReader(spec.token, deps.fileReads);
-    // Every line of an account names its API's host and, behind a proxy, the proxy's
-    // (host:port only), so that a failure tells an operator whom to call.
-    const proxy = spec.route?.kind === 'proxy' ? { proxy: spec.route.host } : {};
-    this.log = deps.logger.child({ account: spec.name, api: new URL(spec.apiUrl).host, ...proxy });
+    this.current = spec;
+    this.log = this.logFor(spec);
+    if (inheritGateFrom) this.gateUntilMs = inheritGateFrom.gateUntilMs;
+  }
+
+  get spec(): Readonly<AccountSpec> {
+    return this.current;
   }
 
   get name(): string {
-    return this.spec.name;
+    return this.current.name;
+  }
+
+  /**
+   * reconfigure takes a new timeout, proxy route or token description for the same API and
+   * token: the account keeps its balance, counters, backoff and 429 gate; its next attempt
+   * uses the new settings, one in flight finishes with the old.
+   */
+  reconfigure(spec: Readonly<AccountSpec>): void {
+    this.current = spec;
+    this.log = this.logFor(spec);
+  }
+
+  /**
+   * logFor is the account's logger: every line names the API's host and, behind a proxy,
+   * the proxy's (host:port only), so that a failure tells an operator whom to call.
+   */
+  private logFor(spec: Readonly<AccountSpec>): Logger {
+    const proxy = spec.route?.kind === 'proxy' ? { proxy: spec.route.host } : {};
+    return this.deps.logger.child({ account: spec.name, api: new URL(spec.apiUrl).host, ...proxy });
   }
 
   /** refresh starts an attempt if one is due and none is in flight; it returns the one in flight, if any. */
@@ -103,8 +136,8 @@ export class Account {
       if (nowMs >= this.dueMs) this.retriedEarly = false;
       this.inflight = this.run(false);
     } else if (
-      !this.state.up &&
       this.tokenReader.isFile &&
+      TOKEN_FAILURES.has(this.state.lastError?.code) &&
       nowMs - this.lastProbeMs >= TOKEN_PROBE_INTERVAL_MS
     ) {
       this.lastProbeMs = nowMs;
