@@ -1,5 +1,6 @@
-import { Dispatchers, MAX_PROXIES } from '../src/tensorpix/dispatchers';
+import { Dispatchers } from '../src/tensorpix/dispatchers';
 import type { ProxyRoute } from '../src/tensorpix/proxy-route';
+import type { Dispatcher } from 'undici';
 
 const proxy = (port: number, authorization?: string): ProxyRoute => ({
   kind: 'proxy',
@@ -8,6 +9,9 @@ const proxy = (port: number, authorization?: string): ProxyRoute => ({
   source: 'test',
   ...(authorization && { authorization }),
 });
+
+// undici's agents say whether close() was called, though its Dispatcher type does not.
+const closed = (agent: Dispatcher) => (agent as Dispatcher & { closed: boolean }).closed;
 
 let dispatchers: Dispatchers;
 beforeEach(() => (dispatchers = new Dispatchers({})));
@@ -21,12 +25,16 @@ test('one agent for every direct request, one per proxy and credentials, reused'
   expect(dispatchers.for(proxy(1))).not.toBe(dispatchers.for(undefined));
 });
 
-test('proxies that are no longer used are let go: at most MAX_PROXIES agents, the least recently used goes', () => {
-  const first = dispatchers.for(proxy(1));
-  const second = dispatchers.for(proxy(2));
-  for (let port = 3; port <= MAX_PROXIES; port++) dispatchers.for(proxy(port));
-  expect(dispatchers.for(proxy(1))).toBe(first); // used again: now the most recent
-  dispatchers.for(proxy(MAX_PROXIES + 1)); // one too many: proxy 2 is the oldest
-  expect(dispatchers.for(proxy(1))).toBe(first);
-  expect(dispatchers.for(proxy(2))).not.toBe(second);
+test('every proxy in use keeps its agent, however many; those no account uses after a reload are let go', () => {
+  // 40 accounts, each with its own proxy credentials: no agent is made twice.
+  const routes = Array.from({ length: 40 }, (_, i) => proxy(1, `Basic user${i}`));
+  const agents = routes.map((route) => dispatchers.for(route));
+  routes.forEach((route, i) => expect(dispatchers.for(route)).toBe(agents[i]));
+
+  // A reload keeps the first 10 and a direct account: the other 30 agents are closed.
+  dispatchers.keep([...routes.slice(0, 10), undefined]);
+  routes.slice(0, 10).forEach((route, i) => expect(dispatchers.for(route)).toBe(agents[i]));
+  expect(agents.slice(10).every(closed)).toBe(true);
+  expect(agents.slice(0, 10).some(closed)).toBe(false);
+  expect(dispatchers.for(routes[20])).not.toBe(agents[20]);
 });

@@ -41,6 +41,8 @@ export interface BalanceRequest {
  */
 export interface BalanceClient {
   fetchBalance(req: BalanceRequest): Promise<number>;
+  /** keepRoutes lets go of the proxies the running accounts no longer use (after a reload). */
+  keepRoutes(routes: ReadonlyArray<ProxyRoute | undefined>): void;
   /** close aborts requests in flight and closes every socket. */
   close(): Promise<void>;
 }
@@ -98,7 +100,11 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     }
   }
 
-  return { fetchBalance, close: () => dispatchers.destroy() };
+  return {
+    fetchBalance,
+    keepRoutes: (routes) => dispatchers.keep(routes),
+    close: () => dispatchers.destroy(),
+  };
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): Promise<string> {

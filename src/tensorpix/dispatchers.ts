@@ -11,9 +11,6 @@ export interface DispatcherOptions {
   lookup?: LookupFunction;
 }
 
-/** MAX_PROXIES bounds the proxy agents kept; reloads that keep naming new proxies cannot grow it. */
-export const MAX_PROXIES = 16;
-
 // The AbortSignal carries the real deadline; these only stop a forgotten socket. undici
 // notices an abort only once a connection is up, so a proxy that never answers CONNECT
 // is let go by the proxy pool's own headersTimeout, after the attempt has long settled.
@@ -43,17 +40,25 @@ export class Dispatchers {
     // Made at the first request, so that undici is not loaded before the exporter listens.
     if (!route || route.kind === 'direct')
       return (this.direct ??= newAgent({ ...COMMON, connect: { ...this.tls(), ...this.lookup() } }));
-    const key = `${route.origin}\n${route.authorization ?? ''}`;
+    const key = keyOf(route);
     let agent = this.proxies.get(key);
-    if (agent) {
-      // Re-inserted, so the map's order is the order of last use.
-      this.proxies.delete(key);
-    } else {
-      agent = this.proxyAgent(route);
-      if (this.proxies.size >= MAX_PROXIES) this.evictOldest();
-    }
-    this.proxies.set(key, agent);
+    if (!agent) this.proxies.set(key, (agent = this.proxyAgent(route)));
     return agent;
+  }
+
+  /**
+   * keep closes the proxy agents that none of `routes` (the accounts a reload applied) uses
+   * any more, so reloads that keep naming new proxies cannot grow them; requests in flight
+   * on a closed agent finish first. There is one agent per proxy and credentials in use,
+   * however many accounts share it.
+   */
+  keep(routes: ReadonlyArray<ProxyRoute | undefined>): void {
+    const used = new Set(routes.flatMap((route) => (route?.kind === 'proxy' ? [keyOf(route)] : [])));
+    for (const [key, agent] of this.proxies) {
+      if (used.has(key)) continue;
+      this.proxies.delete(key);
+      void agent.close().catch(() => undefined);
+    }
   }
 
   /** destroy aborts requests in flight and closes every socket. */
@@ -89,11 +94,8 @@ export class Dispatchers {
   private lookup(): { lookup?: LookupFunction } {
     return this.options.lookup ? { lookup: this.options.lookup } : {};
   }
-
-  /** evictOldest closes the least recently used proxy agent; requests in flight on it finish first. */
-  private evictOldest(): void {
-    const [key, agent] = this.proxies.entries().next().value!;
-    this.proxies.delete(key);
-    void agent.close().catch(() => undefined);
-  }
 }
+
+/** keyOf names a proxy agent: one per proxy and credentials. */
+const keyOf = (route: Extract<ProxyRoute, { kind: 'proxy' }>) =>
+  `${route.origin}\n${route.authorization ?? ''}`;
