@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { parseWebConfig, type WebConfig } from '../src/config/web-config';
-import { after, balance, error } from './helpers/fake-api';
+import { after, balance, byToken, error, hang } from './helpers/fake-api';
+import { sampleValue } from './helpers/exposition';
 import { Harness, TOKEN } from './helpers/harness';
 
 // What an attempt's schedule must withstand: reloads and new tokens at any moment, a wall
@@ -72,6 +73,31 @@ describe('the 429 gate and the backoff hold', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('a reload does not put off an account that timed out in the queue: it is due at once', async () => {
+  // The real clock: the limiter must see the queued account's deadline pass.
+  h = await Harness.start({
+    realClock: true,
+    concurrency: 1,
+    upstreamTimeoutMs: 300,
+    accounts: (api) => [
+      { name: 'slow', apiUrl: api.url, token: { kind: 'value', value: 'tok-slow' } },
+      { name: 'queued', apiUrl: api.url, token: { kind: 'value', value: 'tok-queued' } },
+    ],
+  });
+  h.upstream.reply(byToken({ 'tok-slow': hang }, balance('2.0000')));
+  let text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
+  // "slow" held the one slot until its timeout; "queued" waited for it until its own.
+  expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'queued', code: 'timeout' })).toBe(
+    1,
+  );
+  expect(h.upstream.requests.map((r) => r.headers.authorization)).toEqual(['Token tok-slow']);
+  h.app.reload();
+  // Within a second of their attempts: "slow" waits for its early retry, "queued" is due now.
+  text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
+  expect(h.upstream.requests.map((r) => r.headers.authorization)).toContain('Token tok-queued');
+  expect(sampleValue(text, 'tensorpix_up', { account: 'queued' })).toBe(1);
 });
 
 describe('a wall clock that steps (NTP, a resumed VM) moves no wait', () => {

@@ -154,8 +154,12 @@ export class Account {
    */
   retryNow(): void {
     if (this.state.up || this.retriedEarly) return;
+    const soonestMs = Math.max(this.gateUntilMs, this.lastAttemptEndMs + MIN_BACKOFF_MS);
+    // Already due by then (an account that timed out in the queue is due at once): nothing
+    // to move, and the early retry is kept for a reload that can bring something forward.
+    if (soonestMs >= this.notBeforeMs) return;
     this.retriedEarly = true;
-    this.notBeforeMs = Math.max(this.gateUntilMs, this.lastAttemptEndMs + MIN_BACKOFF_MS);
+    this.notBeforeMs = soonestMs;
   }
 
   /** stop ends the account: its attempt in flight is aborted and nothing is recorded any more. */
