@@ -3,6 +3,7 @@ import { gunzipSync, inflateRawSync } from 'node:zlib';
 import request from 'supertest';
 import { request as undiciRequest } from 'undici';
 import { gzipJoin, gzipPrefix } from '../src/metrics/gzip-join';
+import { familyHeader } from '../src/metrics/text-format';
 import { acceptsGzip, negotiateFormat } from '../src/web/negotiate';
 import { balance } from './helpers/fake-api';
 import { Harness } from './helpers/harness';
@@ -162,5 +163,19 @@ describe('what /metrics answers', () => {
     expect(head.status).toBe(200);
     expect(Number(head.headers['content-length'])).toBeGreaterThan(1000);
     expect(head.text ?? '').toBe('');
+  });
+});
+
+describe('familyHeader escapes a HELP text as each format reads it', () => {
+  const help = 'a "quoted" word, a back\\slash\nand a newline';
+  test('classic text: backslash and newline only', () => {
+    expect(familyHeader('x_total', help, 'counter', 'prometheus')).toBe(
+      '# HELP x_total a "quoted" word, a back\\\\slash\\nand a newline\n# TYPE x_total counter\n',
+    );
+  });
+  test('OpenMetrics: the double quote too, and the counter family without _total', () => {
+    expect(familyHeader('x_total', help, 'counter', 'openmetrics')).toBe(
+      '# HELP x a \\"quoted\\" word, a back\\\\slash\\nand a newline\n# TYPE x counter\n',
+    );
   });
 });

@@ -11,14 +11,20 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
 
+/** labelValue escapes a label value: backslash, double quote and newline. */
+export const labelValue = (text: string) => text.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+
 /**
  * familyHeader writes a family's HELP and TYPE lines. In OpenMetrics a counter's family
  * name has no `_total` (its samples keep it); in the classic format the family is named
- * as its samples are.
+ * as its samples are. The classic format escapes a HELP text's backslashes and newlines;
+ * OpenMetrics its double quotes too, as in a label value.
  */
 export function familyHeader(name: string, help: string, type: FamilyType, format: ExpositionFormat): string {
   const family = format === 'openmetrics' && type === 'counter' ? name.replace(/_total$/, '') : name;
-  return `# HELP ${family} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${family} ${type}\n`;
+  const text =
+    format === 'openmetrics' ? labelValue(help) : help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return `# HELP ${family} ${text}\n# TYPE ${family} ${type}\n`;
 }
 
 /** formatValue writes a sample value as both formats read it. */
@@ -26,6 +32,3 @@ export function formatValue(value: number): string {
   if (Number.isFinite(value)) return String(value);
   return Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
 }
-
-/** labelValue escapes a label value: backslash, double quote and newline. */
-export const labelValue = (text: string) => text.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
