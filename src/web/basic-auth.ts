@@ -5,6 +5,7 @@ import { credentialsOf } from './basic-credentials';
 import { clientOf } from './client-address';
 import { FairQueue } from './fair-queue';
 import { RecentSet } from './recent-set';
+import { text } from './respond';
 
 /** MAX_GRANTED bounds the cache of credentials found right; only a right password enters it. */
 const MAX_GRANTED = 64;
@@ -87,11 +88,11 @@ export function basicAuth(
       : false;
     if (verdict === true) return next();
     if (verdict === 'busy') {
-      res.set('Retry-After', '1').status(429).type('text/plain').send('Too Many Requests\n');
-      return;
+      res.set('Retry-After', '1');
+      return void text(res, 429, 'Too Many Requests');
     }
     res.set('WWW-Authenticate', 'Basic realm="tensorpix-exporter", charset="UTF-8"');
-    res.status(401).type('text/plain').send('Unauthorized\n');
+    text(res, 401, 'Unauthorized');
   };
   return { middleware, close: () => verifier.close() };
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { text } from './respond';
 
 /**
  * rateLimit is exporter-toolkit's rate_limit: a token bucket refilled by one request
@@ -15,6 +16,6 @@ export function rateLimit(options: { intervalMs: number; burst: number; now: () 
       tokens -= 1;
       return next();
     }
-    res.status(429).type('text/plain').send('Too Many Requests\n');
+    text(res, 429, 'Too Many Requests');
   };
 }
