@@ -29,11 +29,6 @@ export class Limiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** queued is how many acquirers are waiting for a place. */
-  get queued(): number {
-    return this.queue.length;
-  }
-
   acquire(
     signal: AbortSignal,
     {

@@ -101,12 +101,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
   }
   const maxConnections = wholeNumber(raw('web.max-connections'), 8, 65536, 'web.max-connections', problems);
   const apiUrl = check('tensorpix.api-url', checkApiUrl(raw('tensorpix.api-url')), '');
-  const concurrency = Number(raw('tensorpix.concurrency'));
-  if (!/^\d+$/.test(raw('tensorpix.concurrency')) || concurrency < 1 || concurrency > 256) {
-    problems.push(
-      `--tensorpix.concurrency must be a whole number from 1 to 256, not "${raw('tensorpix.concurrency')}"`,
-    );
-  }
+  const concurrency = wholeNumber(raw('tensorpix.concurrency'), 1, 256, 'tensorpix.concurrency', problems);
   const demo = bool('demo');
   const checkApi = bool('config.check.api');
   const accountName = given.get('tensorpix.account-name') ?? (demo ? 'demo' : 'default');

@@ -17,17 +17,13 @@ type Entry =
 export class NoProxy {
   private readonly entries: Entry[];
 
-  constructor(readonly text: string) {
+  constructor(text: string) {
     this.entries = text
       .split(',')
       .map((entry) => entry.trim().toLowerCase())
       .filter((entry) => entry !== '')
       .map(parseEntry)
       .filter((entry): entry is Entry => entry !== undefined);
-  }
-
-  get empty(): boolean {
-    return this.entries.length === 0;
   }
 
   /** matches tells whether a request to hostname:port goes direct; hostname as URL.hostname gives it. */

@@ -22,5 +22,3 @@ export type ProxyRoute =
       /** credentialsFrom says where the credentials came from ("the URL", a file), never what they are. */
       credentialsFrom?: string;
     };
-
-export const DIRECT: ProxyRoute = { kind: 'direct', reason: 'no proxy set' };
