@@ -69,8 +69,8 @@ export function createExposition(options: ExpositionOptions): Exposition {
         return { chunks, length: accounts.text.length + rest.length + end.length };
       }
       accounts.gzip ??= gzipPrefix(accounts.text);
-      const zipped = gzipJoin(accounts.gzip, end.length > 0 ? Buffer.concat([rest, end]) : rest);
-      return { chunks: [zipped], length: zipped.length };
+      const chunks = gzipJoin(accounts.gzip, end.length > 0 ? Buffer.concat([rest, end]) : rest);
+      return { chunks, length: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
     },
   };
 }
