@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Dispatcher, Pool as PoolClass } from 'undici';
 import { ProxyTunnelError } from './proxy-tunnel-error';
 import { loadPool } from './undici-parts';
@@ -43,7 +44,7 @@ export class TunnelPool extends Pool {
   private async tunnel(options: ConnectOptions): Promise<Dispatcher.ConnectData> {
     let data: Dispatcher.ConnectData;
     try {
-      data = await super.connect(options);
+      data = await super.connect(withoutIpServername(options));
     } catch (error) {
       throw new ProxyTunnelError(this.proxyHost, undefined, error);
     }
@@ -53,4 +54,14 @@ export class TunnelPool extends Pool {
     }
     return data;
   }
+}
+
+/**
+ * withoutIpServername drops the server name undici gives an https:// proxy named by its
+ * IP address: TLS sends no IP in SNI (RFC 6066), Node warns once per process when asked
+ * to, and without one the proxy's certificate is still checked against the address.
+ */
+function withoutIpServername(options: ConnectOptions): ConnectOptions {
+  const { servername, ...rest } = options as ConnectOptions & { servername?: string };
+  return servername !== undefined && isIP(servername) !== 0 ? rest : options;
 }

@@ -1,5 +1,6 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /**
  * NodeProxy is a proxy the tests write themselves, for what tinyproxy cannot be: an
@@ -38,11 +39,19 @@ async function listen(
   };
 }
 
-/** startTlsProxy is an https:// proxy (TLS to the proxy itself) that opens CONNECT tunnels to 127.0.0.1. */
-export async function startTlsProxy(tls: { cert: string; key: string }): Promise<NodeProxy> {
+/**
+ * startTlsProxy is an https:// proxy (TLS to the proxy itself) that opens CONNECT tunnels
+ * to 127.0.0.1; serverNames are the SNI names its clients sent (false: none).
+ */
+export async function startTlsProxy(tls: {
+  cert: string;
+  key: string;
+}): Promise<NodeProxy & { serverNames: Array<string | false> }> {
   const sockets = new Set<Socket>();
   const connects: string[] = [];
+  const serverNames: Array<string | false> = [];
   const server = createHttpsServer({ ...tls }, (_req, res) => res.writeHead(405).end());
+  server.on('secureConnection', (socket: TLSSocket) => serverNames.push(socket.servername ?? false));
   server.on('connect', (req, client: Socket, head: Buffer) => {
     connects.push(req.url ?? '');
     const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(req.url ?? '')?.[1]);
@@ -58,7 +67,7 @@ export async function startTlsProxy(tls: { cert: string; key: string }): Promise
     upstream.on('close', () => sockets.delete(upstream));
   });
   track(server, sockets);
-  return listen(server, 'https', sockets, connects);
+  return { ...(await listen(server, 'https', sockets, connects)), serverNames };
 }
 
 /** startSilentProxy accepts connections and reads CONNECT requests but never answers them. */
