@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DASHBOARD_PATH } from './helpers/dashboard';
-import { checkDashboard } from './helpers/dashboard-schema';
+import { checkDashboard } from '../scripts/check-dashboard';
 
 // The dashboard against Grafana's own types (@grafana/schema), so that a misspelt field or a
 // wrong type fails here, not when someone imports the dashboard.

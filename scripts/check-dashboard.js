@@ -1,9 +1,16 @@
-import { join } from 'node:path';
-import ts from 'typescript';
+#!/usr/bin/env node
+// Type-checks the Grafana dashboard against Grafana's own types (@grafana/schema), so that
+// a misspelt field or a wrong type fails `npm run lint` (and the tests), not an import:
+//
+//   node scripts/check-dashboard.js [FILE]   one line per problem, exit 1 if any
+//                                            (FILE: grafana/tensorpix-exporter.json)
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const ts = require('typescript');
 
-const REPO = join(__dirname, '..', '..');
-/** A file that exists only in memory, where node_modules resolve as from any test. */
-const VIRTUAL = join(REPO, 'test', '__dashboard_schema_check__.ts');
+/** A file that exists only in memory, where node_modules resolve as from any script. */
+const VIRTUAL = join(__dirname, '__dashboard_schema_check__.ts');
 
 /**
  * The types each panel is checked against, from @grafana/schema: the Dashboard and Panel of
@@ -50,17 +57,19 @@ type TimeSeriesPanel = PanelOf<TimeSeriesOptions, TimeSeriesFieldConfig> & { typ
 type DashboardFile = Json<Omit<Dashboard, 'panels'>> & { panels: unknown[] };
 `;
 
-const PANEL_TYPES: Record<string, string> = { stat: 'StatPanel', timeseries: 'TimeSeriesPanel' };
+const PANEL_TYPES = { stat: 'StatPanel', timeseries: 'TimeSeriesPanel' };
 
 /**
  * checkDashboard type-checks a dashboard's JSON against @grafana/schema and returns one
  * line per problem ("panel 3 (Burn rate): Object literal may only specify known
  * properties…"), or none. The JSON is written into a TypeScript file as object literals,
  * so that every misspelt field is an excess property, which the compiler reports.
+ * @param {string} json
+ * @returns {string[]}
  */
-export function checkDashboard(json: string): string[] {
-  const { panels = [], ...rest } = JSON.parse(json) as { panels?: Array<{ type?: string; title?: string }> };
-  const where: string[] = ['dashboard'];
+function checkDashboard(json) {
+  const { panels = [], ...rest } = JSON.parse(json);
+  const where = ['dashboard'];
   let source = `${PRELUDE}\nexport const dashboard: DashboardFile = ${JSON.stringify({ ...rest, panels: [] })};\n`;
   panels.forEach((panel, index) => {
     const type = PANEL_TYPES[panel.type ?? ''];
@@ -68,8 +77,8 @@ export function checkDashboard(json: string): string[] {
     source += `export const panel${index + 1}: ${type ?? 'never'} = ${JSON.stringify(panel)};\n`;
   });
   const lines = source.split('\n');
-  const firstLine = (name: string) => lines.findIndex((line) => line.startsWith(`export const ${name}`));
-  const options: ts.CompilerOptions = {
+  const firstLine = (name) => lines.findIndex((line) => line.startsWith(`export const ${name}`));
+  const options = {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
@@ -96,4 +105,13 @@ export function checkDashboard(json: string): string[] {
     ).length;
     return `${where[owner - 1] ?? 'types'}: ${text}`;
   });
+}
+
+module.exports = { checkDashboard };
+
+if (require.main === module) {
+  const file = process.argv[2] ?? join(__dirname, '..', 'grafana', 'tensorpix-exporter.json');
+  const problems = checkDashboard(readFileSync(file, 'utf8'));
+  for (const problem of problems) console.error(`${file}: ${problem}`);
+  process.exitCode = problems.length > 0 ? 1 : 0;
 }
