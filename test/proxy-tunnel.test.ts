@@ -35,14 +35,14 @@ function route(apiUrl: string, proxyUrl: string, env: Record<string, string> = {
 /** start runs the exporter against the fake API over TLS (test CA trusted), through `proxyUrl`. */
 async function start(
   proxyUrl: string,
-  options: HarnessOptions & { apiUrl?: string; env?: Record<string, string> } = {},
+  options: HarnessOptions & { apiUrl?: string; apiHost?: string; env?: Record<string, string> } = {},
 ) {
   h = await Harness.start({
     apiTls: certs.server,
     caCert: certs.ca.cert,
     ...options,
     accounts: (api) => {
-      const apiUrl = options.apiUrl ?? api.url;
+      const apiUrl = options.apiUrl ?? api.url.replace('127.0.0.1', options.apiHost ?? '127.0.0.1');
       return [
         {
           name: 'default',
@@ -230,6 +230,25 @@ describe('without tinyproxy', () => {
       await tlsProxy.close();
     }
   });
+
+  test.each([['127.0.0.1'], ['::1']])(
+    'an https:// proxy at %s with a certificate for its addresses only, the API named by a host name: no server name, the certificate checked against the address',
+    async (address) => {
+      const tlsProxy = await startTlsProxy(certs.addressesOnly, address);
+      try {
+        await start(tlsProxy.url, { apiHost: 'localhost' });
+        const text = await h!.scrape();
+        expect({ up: Harness.value(text, 'tensorpix_up'), proxyErrors: errors(text, 'proxy') }).toEqual({
+          up: 1,
+          proxyErrors: 0,
+        });
+        expect(tlsProxy.connects).toEqual([`localhost:${portOf(h!.upstream.url)}`]);
+        expect(tlsProxy.serverNames).toEqual([false]);
+      } finally {
+        await tlsProxy.close();
+      }
+    },
+  );
 
   test('an https:// proxy whose certificate is not trusted counts code="proxy", not the API\'s tls', async () => {
     const tlsProxy = await startTlsProxy(certs.selfSigned);

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Dispatcher, Pool as PoolClass } from 'undici';
+import type { buildConnector, Dispatcher, Pool as PoolClass } from 'undici';
 import { ProxyTunnelError } from './proxy-tunnel-error';
 import { loadPool } from './undici-parts';
 
@@ -24,7 +24,7 @@ export class TunnelPool extends Pool {
     options: PoolOptions,
     private readonly proxyHost: string,
   ) {
-    super(origin, options);
+    super(origin, { ...options, connect: withoutIpServername(options?.connect) });
   }
 
   override connect(options: ConnectOptions): Promise<Dispatcher.ConnectData>;
@@ -44,7 +44,7 @@ export class TunnelPool extends Pool {
   private async tunnel(options: ConnectOptions): Promise<Dispatcher.ConnectData> {
     let data: Dispatcher.ConnectData;
     try {
-      data = await super.connect(withoutIpServername(options));
+      data = await super.connect(options);
     } catch (error) {
       throw new ProxyTunnelError(this.proxyHost, undefined, error);
     }
@@ -57,11 +57,20 @@ export class TunnelPool extends Pool {
 }
 
 /**
- * withoutIpServername drops the server name undici gives an https:// proxy named by its
- * IP address: TLS sends no IP in SNI (RFC 6066), Node warns once per process when asked
- * to, and without one the proxy's certificate is still checked against the address.
+ * withoutIpServername wraps the connector to the proxy so that an https:// proxy named by
+ * its IP address (127.0.0.1, [::1]) is sent no server name: SNI has no form for an address
+ * (RFC 6066), Node warns on stderr when asked to send one, and a bracketed IPv6 name would
+ * be checked against the certificate as a DNS name. Without one, undici's connector sends
+ * none and the certificate is checked against the address. The name is cleared here, where
+ * the socket to the proxy is made; on the CONNECT request itself, undici would fall back to
+ * the API's host name instead.
  */
-function withoutIpServername(options: ConnectOptions): ConnectOptions {
-  const { servername, ...rest } = options as ConnectOptions & { servername?: string };
-  return servername !== undefined && isIP(servername) !== 0 ? rest : options;
+function withoutIpServername(
+  connect: buildConnector.BuildOptions | buildConnector.connector | undefined,
+): buildConnector.BuildOptions | buildConnector.connector | undefined {
+  if (typeof connect !== 'function') return connect;
+  return (options, callback) => {
+    const name = options.servername?.replace(/^\[(.*)\]$/, '$1');
+    connect(name && isIP(name) ? { ...options, servername: undefined } : options, callback);
+  };
 }

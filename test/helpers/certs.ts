@@ -15,6 +15,8 @@ export interface TestCerts {
   ca: Pem;
   /** server is signed by the CA for 127.0.0.1 and localhost. */
   server: Pem;
+  /** addressesOnly is signed by the CA for 127.0.0.1 and ::1, and no name. */
+  addressesOnly: Pem;
   /** wrongHost is signed by the CA for another name only. */
   wrongHost: Pem;
   /** selfSigned is its own issuer, for 127.0.0.1. */
@@ -80,6 +82,7 @@ export function makeTestCerts(): TestCerts {
     );
   };
   signed('server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  signed('addresses-only', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,IP:::1\n');
   signed(
     'wrong-host',
     '/CN=other.invalid',
@@ -153,6 +156,7 @@ export function makeTestCerts(): TestCerts {
     ca: pem('ca'),
     expired: pem('expired'),
     server: pem('server'),
+    addressesOnly: pem('addresses-only'),
     wrongHost: pem('wrong-host'),
     selfSigned: pem('self-signed'),
     client: pem('client'),

@@ -1,5 +1,5 @@
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
 /**
@@ -26,10 +26,11 @@ async function listen(
   scheme: string,
   sockets: Set<Socket>,
   connects: string[],
+  host = '127.0.0.1',
 ): Promise<NodeProxy> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
-    url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`,
     connects,
     close: () =>
       new Promise((resolve) => {
@@ -40,13 +41,14 @@ async function listen(
 }
 
 /**
- * startTlsProxy is an https:// proxy (TLS to the proxy itself) that opens CONNECT tunnels
- * to 127.0.0.1; serverNames are the SNI names its clients sent (false: none).
+ * startTlsProxy is an https:// proxy (TLS to the proxy itself) on `host` (127.0.0.1 or
+ * ::1) that opens CONNECT tunnels to 127.0.0.1 (asked for as 127.0.0.1 or localhost);
+ * serverNames are the SNI names its clients sent (false: none).
  */
-export async function startTlsProxy(tls: {
-  cert: string;
-  key: string;
-}): Promise<NodeProxy & { serverNames: Array<string | false> }> {
+export async function startTlsProxy(
+  tls: { cert: string; key: string },
+  host = '127.0.0.1',
+): Promise<NodeProxy & { serverNames: Array<string | false> }> {
   const sockets = new Set<Socket>();
   const connects: string[] = [];
   const serverNames: Array<string | false> = [];
@@ -54,7 +56,7 @@ export async function startTlsProxy(tls: {
   server.on('secureConnection', (socket: TLSSocket) => serverNames.push(socket.servername ?? false));
   server.on('connect', (req, client: Socket, head: Buffer) => {
     connects.push(req.url ?? '');
-    const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(req.url ?? '')?.[1]);
+    const port = Number(/^(?:127\.0\.0\.1|localhost):(\d+)$/.exec(req.url ?? '')?.[1]);
     if (!port) return client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     const upstream = connect(port, '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -67,7 +69,7 @@ export async function startTlsProxy(tls: {
     upstream.on('close', () => sockets.delete(upstream));
   });
   track(server, sockets);
-  return { ...(await listen(server, 'https', sockets, connects)), serverNames };
+  return { ...(await listen(server, 'https', sockets, connects, host)), serverNames };
 }
 
 /** startSilentProxy accepts connections and reads CONNECT requests but never answers them. */
