@@ -129,43 +129,54 @@ describe('replacing the accounts (what a reload applies)', () => {
     }
   });
 
-  test('a new timeout keeps the counters, balance and 429 gate; a new token starts from 0, still behind the gate', async () => {
+  test('a new timeout keeps the counters, balance and 429 gate; the gate follows the token, whatever the account is called', async () => {
+    const spec = (name: string, token: string) => ({
+      ...account(name, h.upstream.url),
+      token: { kind: 'value' as const, value: token },
+      timeoutMs: 7000,
+    });
+    const tokens = () => h.upstream.requests.map((r) => r.headers.authorization);
     h = await Harness.start({ ttlMs: 60_000, accounts: (up) => [account('a', up.url)] });
     h.upstream.reply(balance('5.0000'));
     await h.scrape();
     h.upstream.reply(error(429, { 'retry-after': '3600' }));
     h.clock.advance(60_000);
     await h.scrape();
-    expect(h.upstream.requests).toHaveLength(2);
+    expect(tokens()).toEqual(['Token tok-a', 'Token tok-a']);
 
-    h.app.accounts.replace([{ ...account('a', h.upstream.url), timeoutMs: 7000 }]);
+    // Only the timeout changes: the same account, its counters and balance kept, still gated.
+    h.app.accounts.replace([spec('a', 'tok-a')]);
     h.app.accounts.retryNow();
     h.clock.advance(5000);
     let text = await h.scrape();
-    expect(h.upstream.requests).toHaveLength(2);
+    expect(tokens()).toHaveLength(2);
     expect(h.app.accounts.accounts()[0]!.spec.timeoutMs).toBe(7000);
     expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'a', code: '429' })).toBe(1);
     expect(sampleValue(text, 'tensorpix_upstream_requests_total', { account: 'a' })).toBe(2);
     expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'a' })).toBe(5);
 
-    h.app.accounts.replace([
-      { ...account('a', h.upstream.url), token: { kind: 'value', value: 'tok-a2' }, timeoutMs: 7000 },
-    ]);
+    // Renamed, the throttled token still waits; another account with a fresh token does not.
+    h.upstream.reply(balance('6.0000'));
+    h.app.accounts.replace([spec('renamed', 'tok-a'), spec('other', 'tok-b')]);
     h.app.accounts.retryNow();
     h.clock.advance(5000);
     text = await h.scrape();
-    expect(h.upstream.requests).toHaveLength(2);
-    expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'a', code: '429' })).toBe(0);
-    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'a' })).toBeUndefined();
+    expect(tokens()).toEqual(['Token tok-a', 'Token tok-a', 'Token tok-b']);
+    expect(sampleValue(text, 'tensorpix_up', { account: 'renamed' })).toBe(0);
+    expect(sampleValue(text, 'tensorpix_upstream_errors_total', { account: 'renamed', code: '429' })).toBe(0);
 
-    h.upstream.reply(balance('6.0000'));
+    // Tokens swapped between the two: the throttled one waits under its new name, the other is asked at once.
+    h.app.accounts.replace([spec('renamed', 'tok-b'), spec('other', 'tok-a')]);
+    h.app.accounts.retryNow();
+    h.clock.advance(5000);
+    text = await h.scrape();
+    expect(tokens()).toEqual(['Token tok-a', 'Token tok-a', 'Token tok-b', 'Token tok-b']);
+    expect(sampleValue(text, 'tensorpix_up', { account: 'renamed' })).toBe(1);
+
+    // Once Retry-After has passed, the throttled token is asked again.
     h.clock.advance(3600_000);
     text = await h.scrape();
-    expect(h.upstream.requests.map((r) => r.headers.authorization)).toEqual([
-      'Token tok-a',
-      'Token tok-a',
-      'Token tok-a2',
-    ]);
-    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'a' })).toBe(6);
+    expect(tokens().slice(4).sort()).toEqual(['Token tok-a', 'Token tok-b']);
+    expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'other' })).toBe(6);
   });
 });

@@ -52,6 +52,29 @@ describe('the 429 gate and the backoff hold', () => {
     expect(h.upstream.requests).toHaveLength(4);
   });
 
+  test('a reload that changes the proxy or the timeout earns one more early retry: it may be the fix', async () => {
+    h = await Harness.start({ ttlMs: 60_000 });
+    h.upstream.reply(error(503));
+    await h.scrape();
+    const spec = h.app.accounts.accounts()[0]!.spec;
+    const attemptsAfterReloadWith = async (changes: object) => {
+      h.app.accounts.replace([{ ...spec, ...changes }]);
+      h.app.accounts.retryNow();
+      h.clock.advance(1000);
+      return sampleValue(await h.scrape(), 'tensorpix_upstream_requests_total', { account: 'default' });
+    };
+    // The same settings again: the early retry is spent once, then the backoff holds.
+    expect(await attemptsAfterReloadWith({})).toBe(2);
+    expect(await attemptsAfterReloadWith({})).toBe(2);
+    // A new proxy (here one that is down), then a new timeout: each is worth one retry a second later, and only one.
+    const proxy = { kind: 'proxy', origin: 'http://127.0.0.1:1', host: '127.0.0.1:1', source: 'test' };
+    expect(await attemptsAfterReloadWith({ route: proxy })).toBe(3);
+    expect(await attemptsAfterReloadWith({ route: proxy })).toBe(3);
+    const longer = { route: proxy, timeoutMs: spec.timeoutMs + 1000 };
+    expect(await attemptsAfterReloadWith(longer)).toBe(4);
+    expect(await attemptsAfterReloadWith(longer)).toBe(4);
+  });
+
   test('a new token in the file does not open a Retry-After gate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tensorpix-gate-'));
     try {

@@ -1,9 +1,6 @@
 import { Account, type AccountDeps, type AccountSpec } from './account';
+import { sourceKey, RetryGates } from './retry-gates';
 import { waitAtMost } from './timing';
-
-/** sameBalance tells whether two specs read the same balance: the same API with the same token. */
-const sameBalance = (a: AccountSpec, b: AccountSpec) =>
-  a.apiUrl === b.apiUrl && JSON.stringify(a.token) === JSON.stringify(b.token);
 
 /**
  * AccountSet is the live list of watched accounts. Only its accounts are rendered, so an
@@ -13,11 +10,11 @@ export class AccountSet {
   private list: Account[] = [];
   private generation = 0;
   private longestMs = 0;
+  /** deps are the accounts' dependencies, with the 429 gates they all share. */
+  private readonly deps: AccountDeps & { gates: RetryGates };
 
-  constructor(
-    specs: readonly AccountSpec[],
-    private readonly deps: AccountDeps,
-  ) {
+  constructor(specs: readonly AccountSpec[], deps: AccountDeps) {
+    this.deps = { ...deps, gates: new RetryGates() };
     this.replace(specs);
   }
 
@@ -27,21 +24,22 @@ export class AccountSet {
 
   /**
    * replace applies a new account list. An account that still reads the same balance (same
-   * name, API and token) keeps its state, counters, backoff, 429 gate and attempt in flight,
-   * and takes a new timeout or proxy route for its next attempt. A removed one is stopped and
-   * dropped. One whose API or token changed is a new account, from 0; at the same API it
-   * still waits out a 429's Retry-After, which a new token does not open either.
+   * name, API and token source) keeps its state, counters, backoff and attempt in flight,
+   * and takes a new timeout or proxy route for its next attempt (with one early retry: the
+   * change may be the fix). A removed one is stopped and dropped. One whose API or token
+   * source changed is a new account, from 0. A 429's Retry-After holds for its API and
+   * token source whatever the accounts are called (RetryGates).
    */
   replace(specs: readonly AccountSpec[]): void {
     const previous = new Map(this.list.map((account) => [account.name, account]));
     this.list = specs.map((spec) => {
       const old = previous.get(spec.name);
-      if (old && sameBalance(old.spec, spec)) {
+      if (old && sourceKey(old.spec) === sourceKey(spec)) {
         previous.delete(spec.name);
         old.reconfigure({ ...spec });
         return old;
       }
-      return new Account({ ...spec }, this.deps, old?.spec.apiUrl === spec.apiUrl ? old : undefined);
+      return new Account({ ...spec }, this.deps);
     });
     for (const gone of previous.values()) gone.stop();
     this.longestMs = this.list.reduce((longest, account) => Math.max(longest, account.spec.timeoutMs), 0);

@@ -7,6 +7,7 @@ import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
 import { describeTokenSource, failureWords } from './failure-words';
 import { MIN_BACKOFF_MS, retryDelayMs, timerMs } from './timing';
+import { sourceKey, type RetryGates } from './retry-gates';
 import { TokenReader } from './token-reader';
 
 /** AccountSpec is one account to watch: its label value, API, attempt timeout, token and proxy route. */
@@ -72,8 +73,6 @@ export class Account {
   private notBeforeMs = -Infinity;
   /** dueMs is when the next attempt came due by the TTL or backoff alone, whatever a reload moved. */
   private dueMs = -Infinity;
-  /** gateUntilMs is a 429's Retry-After: nothing (a reload, a new token) opens it early. */
-  private gateUntilMs = -Infinity;
   /** servedMs is when a request of the account last went out: the limiter serves the longest-waiting first. */
   private servedMs = -Infinity;
   private lastAttemptEndMs = -Infinity;
@@ -88,15 +87,12 @@ export class Account {
 
   constructor(
     spec: Readonly<AccountSpec>,
-    private readonly deps: AccountDeps,
-    /** inheritGateFrom is the account this one replaces at the same API: its 429 gate still holds. */
-    inheritGateFrom?: Account,
+    private readonly deps: AccountDeps & { gates: RetryGates },
   ) {
     this.state = new AccountState(spec.name, deps.maxStaleMs);
     this.tokenReader = new TokenReader(spec.token, deps.fileReads);
     this.current = spec;
     this.log = this.logFor(spec);
-    if (inheritGateFrom) this.gateUntilMs = inheritGateFrom.gateUntilMs;
   }
 
   get spec(): Readonly<AccountSpec> {
@@ -113,8 +109,19 @@ export class Account {
    * uses the new settings, one in flight finishes with the old.
    */
   reconfigure(spec: Readonly<AccountSpec>): void {
+    // A new proxy or timeout may be the operator's fix: it earns the early retry again.
+    if (
+      spec.timeoutMs !== this.current.timeoutMs ||
+      JSON.stringify(spec.route) !== JSON.stringify(this.current.route)
+    )
+      this.retriedEarly = false;
     this.current = spec;
     this.log = this.logFor(spec);
+  }
+
+  /** gateUntilMs is when a 429's Retry-After for the account's API and token opens; nothing opens it early. */
+  private gateUntilMs(nowMs: number): number {
+    return this.deps.gates.closedUntil(sourceKey(this.current), nowMs);
   }
 
   /**
@@ -130,7 +137,7 @@ export class Account {
   refresh(): Promise<void> | undefined {
     if (this.inflight || this.stopped) return this.inflight;
     const nowMs = this.deps.monotonicNow();
-    if (nowMs < this.gateUntilMs) return undefined;
+    if (nowMs < this.gateUntilMs(nowMs)) return undefined;
     if (nowMs >= this.notBeforeMs) {
       // Due on its own, or moved forward by a reload whose early retry is now spent.
       if (nowMs >= this.dueMs) this.retriedEarly = false;
@@ -154,7 +161,10 @@ export class Account {
    */
   retryNow(): void {
     if (this.state.up || this.retriedEarly) return;
-    const soonestMs = Math.max(this.gateUntilMs, this.lastAttemptEndMs + MIN_BACKOFF_MS);
+    const soonestMs = Math.max(
+      this.gateUntilMs(this.deps.monotonicNow()),
+      this.lastAttemptEndMs + MIN_BACKOFF_MS,
+    );
     // Already due by then (an account that timed out in the queue is due at once): nothing
     // to move, and the early retry is kept for a reload that can bring something forward.
     if (soonestMs >= this.notBeforeMs) return;
@@ -189,6 +199,13 @@ export class Account {
         controller.signal,
         probe ? { changedFrom: this.lastToken } : undefined,
       );
+      // A 429's gate is kept even for an account a reload stopped meanwhile: its
+      // replacement, or any account with the same API and token, must still wait.
+      const retryAfterMs = outcome && !outcome.ok ? (outcome.error.retryAfterMs ?? 0) : 0;
+      if (retryAfterMs > 0) {
+        const nowMs = this.deps.monotonicNow();
+        this.deps.gates.close(sourceKey(this.current), nowMs + retryAfterMs, nowMs);
+      }
       if (outcome && !this.stopped) this.record(outcome);
     } finally {
       clearTimeout(timer);
@@ -219,7 +236,6 @@ export class Account {
       this.state.failed(outcome.error, outcome.seconds);
       this.failures++;
       const retryAfterMs = outcome.error.retryAfterMs ?? 0;
-      if (retryAfterMs > 0) this.gateUntilMs = nowMs + retryAfterMs;
       this.notBeforeMs = this.dueMs =
         nowMs + retryDelayMs(this.failures, this.deps.ttlMs, retryAfterMs, this.deps.maxBackoffMs);
     }

@@ -1,0 +1,36 @@
+import type { AccountSpec } from './account';
+
+/**
+ * RetryGates holds each 429's Retry-After by what the API throttled: its URL and the token
+ * source an account reads (the file, not the token in it, so a rotated token still waits).
+ * They belong to no account, so that nothing a reload does — a rename, tokens swapped
+ * between accounts, a URL changed and changed back, an account replaced while its 429 was
+ * on its way — sends a throttled token early, and an account whose token was never
+ * throttled is not held for another's. Every time is monotonic.
+ */
+export class RetryGates {
+  private readonly until = new Map<string, number>();
+
+  /** closedUntil is when the gate of `key` opens; -Infinity when it is open. */
+  closedUntil(key: string, nowMs: number): number {
+    const untilMs = this.until.get(key);
+    if (untilMs === undefined) return -Infinity;
+    if (untilMs > nowMs) return untilMs;
+    this.until.delete(key);
+    return -Infinity;
+  }
+
+  /** close shuts the gate of `key` until `untilMs` (a later gate never shortens it). */
+  close(key: string, untilMs: number, nowMs: number): void {
+    // Gates past their time go as new ones come: the map holds only the closed ones.
+    for (const [other, otherUntilMs] of this.until) if (otherUntilMs <= nowMs) this.until.delete(other);
+    this.until.set(key, Math.max(untilMs, this.until.get(key) ?? -Infinity));
+  }
+}
+
+/**
+ * sourceKey names where an account's balance comes from: its API and its token source. A
+ * 429 throttles exactly that, and a reload keeps an account whose source is unchanged.
+ */
+export const sourceKey = (spec: Pick<AccountSpec, 'apiUrl' | 'token'>): string =>
+  `${spec.apiUrl}\n${JSON.stringify(spec.token)}`;
