@@ -52,7 +52,7 @@ describe('the 429 gate and the backoff hold', () => {
     expect(h.upstream.requests).toHaveLength(4);
   });
 
-  test('a reload that changes the proxy or the timeout earns one more early retry: it may be the fix', async () => {
+  test('a reload that changes the proxy or the timeout earns one more early retry per backoff: it may be the fix', async () => {
     h = await Harness.start({ ttlMs: 60_000 });
     h.upstream.reply(error(503));
     await h.scrape();
@@ -66,13 +66,21 @@ describe('the 429 gate and the backoff hold', () => {
     // The same settings again: the early retry is spent once, then the backoff holds.
     expect(await attemptsAfterReloadWith({})).toBe(2);
     expect(await attemptsAfterReloadWith({})).toBe(2);
-    // A new proxy (here one that is down), then a new timeout: each is worth one retry a second later, and only one.
+    // A new proxy (here one that is down) is worth one retry a second later, and only one.
     const proxy = { kind: 'proxy', origin: 'http://127.0.0.1:1', host: '127.0.0.1:1', source: 'test' };
     expect(await attemptsAfterReloadWith({ route: proxy })).toBe(3);
     expect(await attemptsAfterReloadWith({ route: proxy })).toBe(3);
+    // Once per backoff: another change before the account comes due again earns nothing more.
     const longer = { route: proxy, timeoutMs: spec.timeoutMs + 1000 };
-    expect(await attemptsAfterReloadWith(longer)).toBe(4);
-    expect(await attemptsAfterReloadWith(longer)).toBe(4);
+    expect(await attemptsAfterReloadWith(longer)).toBe(3);
+    // Due on its own again (backoff at most 5 min), the reload's retry and the change's are earned anew.
+    h.clock.advance(300_000);
+    expect(sampleValue(await h.scrape(), 'tensorpix_upstream_requests_total', { account: 'default' })).toBe(
+      4,
+    );
+    expect(await attemptsAfterReloadWith(longer)).toBe(5);
+    expect(await attemptsAfterReloadWith({})).toBe(6);
+    expect(await attemptsAfterReloadWith({})).toBe(6);
   });
 
   test('a new token in the file does not open a Retry-After gate', async () => {

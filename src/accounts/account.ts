@@ -7,7 +7,7 @@ import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
 import { describeTokenSource, failureWords } from './failure-words';
 import { MIN_BACKOFF_MS, retryDelayMs, timerMs } from './timing';
-import { sourceKey, type RetryGates } from './retry-gates';
+import { sourceKey, tokenKey, type RetryGates } from './retry-gates';
 import { TokenReader } from './token-reader';
 
 /** AccountSpec is one account to watch: its label value, API, attempt timeout, token and proxy route. */
@@ -78,6 +78,8 @@ export class Account {
   private lastAttemptEndMs = -Infinity;
   /** retriedEarly is set when a reload moved the next attempt forward, until an attempt comes due on its own. */
   private retriedEarly = false;
+  /** changeRetried is set when a reload's new proxy or timeout earned one more early retry, likewise. */
+  private changeRetried = false;
   private failures = 0;
   /** lastToken is the token the last attempt used; undefined when it could not read one. */
   private lastToken?: string;
@@ -109,12 +111,15 @@ export class Account {
    * uses the new settings, one in flight finishes with the old.
    */
   reconfigure(spec: Readonly<AccountSpec>): void {
-    // A new proxy or timeout may be the operator's fix: it earns the early retry again.
-    if (
+    // A new proxy or timeout may be the operator's fix: it earns the early retry again, once
+    // per backoff, so that a storm of reloads flipping a setting is no storm of requests.
+    const changed =
       spec.timeoutMs !== this.current.timeoutMs ||
-      JSON.stringify(spec.route) !== JSON.stringify(this.current.route)
-    )
+      JSON.stringify(spec.route) !== JSON.stringify(this.current.route);
+    if (changed && this.retriedEarly && !this.changeRetried) {
       this.retriedEarly = false;
+      this.changeRetried = true;
+    }
     this.current = spec;
     this.log = this.logFor(spec);
   }
@@ -140,7 +145,7 @@ export class Account {
     if (nowMs < this.gateUntilMs(nowMs)) return undefined;
     if (nowMs >= this.notBeforeMs) {
       // Due on its own, or moved forward by a reload whose early retry is now spent.
-      if (nowMs >= this.dueMs) this.retriedEarly = false;
+      if (nowMs >= this.dueMs) this.retriedEarly = this.changeRetried = false;
       this.inflight = this.run(false);
     } else if (
       this.tokenReader.isFile &&
@@ -184,14 +189,25 @@ export class Account {
     const timer = setTimeout(() => controller.abort(), timerMs(this.spec.timeoutMs));
     try {
       const { apiUrl, timeoutMs, route } = this.spec;
-      const deadlineMs = this.deps.monotonicNow() + timeoutMs;
+      const { gates, monotonicNow } = this.deps;
+      const source = sourceKey(this.spec);
       const target = {
         apiUrl,
         timeoutMs,
         token: this.tokenReader,
         route,
         priority: this.servedMs,
-        deadlineMs,
+        deadlineMs: monotonicNow() + timeoutMs,
+        gate: {
+          heldUntilMs: (token: string) => gates.closedUntil(tokenKey(apiUrl, token), monotonicNow()),
+          // The gate is the API's and the token's, not the account's: it is closed whatever
+          // becomes of the account, for its token source and for the token that was sent.
+          hold: (token: string, retryAfterMs: number) => {
+            const nowMs = monotonicNow();
+            gates.close(source, nowMs + retryAfterMs, nowMs);
+            gates.close(tokenKey(apiUrl, token), nowMs + retryAfterMs, nowMs);
+          },
+        },
       };
       const outcome = await attempt(
         target,
@@ -199,13 +215,6 @@ export class Account {
         controller.signal,
         probe ? { changedFrom: this.lastToken } : undefined,
       );
-      // A 429's gate is kept even for an account a reload stopped meanwhile: its
-      // replacement, or any account with the same API and token, must still wait.
-      const retryAfterMs = outcome && !outcome.ok ? (outcome.error.retryAfterMs ?? 0) : 0;
-      if (retryAfterMs > 0) {
-        const nowMs = this.deps.monotonicNow();
-        this.deps.gates.close(sourceKey(this.current), nowMs + retryAfterMs, nowMs);
-      }
       if (outcome && !this.stopped) this.record(outcome);
     } finally {
       clearTimeout(timer);
@@ -216,6 +225,11 @@ export class Account {
 
   private record(outcome: Outcome): void {
     const nowMs = this.deps.monotonicNow();
+    if (!outcome.ok && outcome.held) {
+      // Nothing was sent: the account waits out its token's gate and counts nothing.
+      this.notBeforeMs = this.dueMs = nowMs + (outcome.error.retryAfterMs ?? 0);
+      return;
+    }
     this.lastAttemptEndMs = nowMs;
     if (outcome.token !== undefined && this.lastToken !== undefined && outcome.token !== this.lastToken)
       this.log.info('token changed, using the new one');

@@ -16,6 +16,16 @@ export interface AttemptTarget {
   priority?: number;
   /** deadlineMs is when the attempt ends (monotonic), for the limiter not to start it too late. */
   deadlineMs?: number;
+  /** gate holds tokens the API throttled (429 with Retry-After); none for a one-off check. */
+  gate?: TokenGate;
+}
+
+/** TokenGate is where an attempt learns and tells that the API asked a token to wait. */
+export interface TokenGate {
+  /** heldUntilMs is when a 429's Retry-After for `token` passes (monotonic); -Infinity when it is free. */
+  heldUntilMs(token: string): number;
+  /** hold makes `token` wait `retryAfterMs` from now. */
+  hold(token: string, retryAfterMs: number): void;
 }
 
 /**
@@ -32,10 +42,14 @@ export interface AttemptDeps {
   monotonicNow: () => number;
 }
 
-/** Outcome is how an attempt ended; `seconds` is the request's latency, absent when none was sent. */
+/**
+ * Outcome is how an attempt ended; `seconds` is the request's latency, absent when none was
+ * sent. A `held` one sent nothing: its token was throttled meanwhile (its error's
+ * retryAfterMs is what is left of the wait), and it is not the API's failure.
+ */
 export type Outcome =
   | { ok: true; usd: number; seconds: number; token: string }
-  | { ok: false; error: UpstreamError; seconds?: number; token?: string; queued?: true };
+  | { ok: false; error: UpstreamError; seconds?: number; token?: string; queued?: true; held?: true };
 
 interface Progress {
   /** stage is where the attempt is: reading the token, queued, sent, or reading the answer's body. */
@@ -101,6 +115,17 @@ async function run(
     ...(target.deadlineMs !== undefined && { deadlineMs: target.deadlineMs }),
     leastMs: Math.max(10, target.timeoutMs * LEAST_SHARE),
   });
+  // Another account with this token may have been told to wait while this one was queued.
+  const heldMs = (target.gate?.heldUntilMs(token.value) ?? -Infinity) - deps.monotonicNow();
+  if (heldMs > 0) {
+    const wait = `not sent: the API asked to wait ${Math.ceil(heldMs / 1000)} s more with this token (429)`;
+    return {
+      ok: false,
+      error: new UpstreamError('429', wait, undefined, heldMs),
+      token: token.value,
+      held: true,
+    };
+  }
   progress.stage = 'request';
   const startedMs = (progress.startedMs = deps.monotonicNow());
   const tokenValue = progress.token;
@@ -116,9 +141,12 @@ async function run(
     return { ok: true, usd, seconds: seconds(), token: progress.token };
   } catch (error) {
     // The client has classified the failure already: an UpstreamError passes through as it is.
+    const failure = classifyError(error, signal.aborted);
+    // Held before the place is given back, so an attempt queued with the same token sees it.
+    if (failure.retryAfterMs) target.gate?.hold(tokenValue, failure.retryAfterMs);
     return {
       ok: false,
-      error: classifyError(error, signal.aborted),
+      error: failure,
       seconds: seconds(),
       token: progress.token,
     };

@@ -1,15 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { AccountSpec } from './account';
 
 /**
- * RetryGates holds each 429's Retry-After by what the API throttled: its URL and the token
- * source an account reads (the file, not the token in it, so a rotated token still waits).
- * They belong to no account, so that nothing a reload does — a rename, tokens swapped
- * between accounts, a URL changed and changed back, an account replaced while its 429 was
- * on its way — sends a throttled token early, and an account whose token was never
- * throttled is not held for another's. Every time is monotonic.
+ * RetryGates holds each 429's Retry-After by what the API throttled: its URL with the token
+ * source an account reads (the file, so a rotated token in it still waits) and with the
+ * token that was sent (so the same token from another file or account waits too). They
+ * belong to no account, so that nothing a reload does — a rename, tokens swapped between
+ * accounts, a token file moved, an account removed and added back — sends a throttled token
+ * early, and an account whose token was never throttled is not held for another's. Every
+ * time is monotonic.
  */
 export class RetryGates {
   private readonly until = new Map<string, number>();
+
+  /** size is how many gates are held (closed, or expired and not yet let go). */
+  get size(): number {
+    return this.until.size;
+  }
 
   /** closedUntil is when the gate of `key` opens; -Infinity when it is open. */
   closedUntil(key: string, nowMs: number): number {
@@ -34,3 +41,10 @@ export class RetryGates {
  */
 export const sourceKey = (spec: Pick<AccountSpec, 'apiUrl' | 'token'>): string =>
   `${spec.apiUrl}\n${JSON.stringify(spec.token)}`;
+
+/**
+ * tokenKey names a token sent to an API, by its SHA-256 so the map holds no second copy of
+ * it. It cannot collide with a sourceKey, whose second line is JSON.
+ */
+export const tokenKey = (apiUrl: string, token: string): string =>
+  `${apiUrl}\n#${createHash('sha256').update(token).digest('hex')}`;

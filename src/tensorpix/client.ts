@@ -75,9 +75,11 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
       body.on('error', () => undefined);
       const { statusCode, headers } = response;
       if (statusCode !== 200) {
-        // Drain a small error body so the keep-alive socket can be reused; a large or
-        // dripping one is cut off by the limit or the deadline and destroyed below.
-        await response.body.dump({ limit: MAX_BODY_BYTES, signal }).catch(() => undefined);
+        // The status is the answer: it is not held back by a slow body (a 429's Retry-After
+        // would be lost to a timeout). The body is drained behind it so the keep-alive socket
+        // can be reused; a large or dripping one is cut off and destroyed.
+        drainThenDestroy(body, signal);
+        body = undefined;
         const code = codeForStatus(statusCode);
         const retryAfter = statusCode === 429 ? parseRetryAfter(headers['retry-after'], now()) : undefined;
         const retryAfterMs = retryAfter?.ok ? retryAfter.value : undefined;
@@ -105,6 +107,17 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     keepRoutes: (routes) => dispatchers.keep(routes),
     close: () => dispatchers.destroy(),
   };
+}
+
+/** DRAIN_MS bounds how long an error's body is drained for its socket to be reused. */
+const DRAIN_MS = 1000;
+
+function drainThenDestroy(body: Awaited<ReturnType<typeof request>>['body'], signal: AbortSignal): void {
+  const bound = AbortSignal.any([signal, AbortSignal.timeout(DRAIN_MS)]);
+  void body
+    .dump({ limit: MAX_BODY_BYTES, signal: bound })
+    .catch(() => undefined)
+    .finally(() => body.destroy());
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): Promise<string> {
