@@ -63,6 +63,32 @@ test('two accounts with one token, one request slot: the one queued behind the 4
   expect(sampleValue(last, 'tensorpix_credits_balance_usd', { account: 'b' })).toBe(3);
 });
 
+test('an account held by another account’s 429 is not up, and once its balance is max-stale it has none', async () => {
+  h = await Harness.start({
+    ttlMs: 60_000,
+    maxStaleMs: 120_000,
+    concurrency: 1,
+    accounts: (api) => [spec('a', api.url, 'tok-same'), spec('b', api.url, 'tok-same')],
+  });
+  h.upstream.reply(balance('5.0000'));
+  await h.scrape();
+  await h.settle();
+  h.clock.advance(61_000);
+  h.upstream.reply(after(50, error(429, { 'retry-after': '3600' })));
+  await h.scrape();
+  await h.settle();
+  let text = await h.scrape();
+  expect(tokens()).toHaveLength(3);
+  expect(sampleValue(text, 'tensorpix_up', { account: 'b' })).toBe(0);
+  expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'b' })).toBe(5);
+  h.clock.advance(130_000);
+  text = await h.scrape();
+  expect(tokens()).toHaveLength(3);
+  expect(sampleValue(text, 'tensorpix_up', { account: 'b' })).toBe(0);
+  expect(sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'b' })).toBeUndefined();
+  expect(sampleValue(text, 'tensorpix_upstream_requests_total', { account: 'b' })).toBe(1);
+});
+
 test('the same token moved to another file (a new secret) still waits out the Retry-After', async () => {
   writeFileSync(join(dir, 'v1.token'), 'tok-a\n');
   writeFileSync(join(dir, 'v2.token'), 'tok-a\n');

@@ -69,6 +69,16 @@ export class AccountState {
     this.count(seconds);
   }
 
+  /**
+   * held records an attempt that sent nothing: its token waits out a 429 another attempt
+   * was answered. The account is not up (its balance is not being read) and nothing is counted.
+   */
+  held(error: UpstreamError): void {
+    if (this.up) this.version++;
+    this.up = false;
+    this.lastError = error;
+  }
+
   /** balanceExpiresAtMs is the first moment (monotonic) the good balance is no longer exported. */
   balanceExpiresAtMs(): number | undefined {
     return this.good && this.good.atMonotonicMs + this.maxStaleMs;

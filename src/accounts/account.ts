@@ -226,7 +226,8 @@ export class Account {
   private record(outcome: Outcome): void {
     const nowMs = this.deps.monotonicNow();
     if (!outcome.ok && outcome.held) {
-      // Nothing was sent: the account waits out its token's gate and counts nothing.
+      // Nothing was sent: the account is not up, waits out its token's gate and counts nothing.
+      this.state.held(outcome.error);
       this.notBeforeMs = this.dueMs = nowMs + (outcome.error.retryAfterMs ?? 0);
       return;
     }

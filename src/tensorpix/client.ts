@@ -113,11 +113,20 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
 const DRAIN_MS = 1000;
 
 function drainThenDestroy(body: Awaited<ReturnType<typeof request>>['body'], signal: AbortSignal): void {
-  const bound = AbortSignal.any([signal, AbortSignal.timeout(DRAIN_MS)]);
+  // A timer of our own, not AbortSignal.timeout: combined by AbortSignal.any, that one can
+  // be collected before it fires (Node 20) and leave a dripping body holding its socket.
+  const cut = new AbortController();
+  const timer = setTimeout(() => cut.abort(), DRAIN_MS);
+  const onAbort = () => cut.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
   void body
-    .dump({ limit: MAX_BODY_BYTES, signal: bound })
+    .dump({ limit: MAX_BODY_BYTES, signal: cut.signal })
     .catch(() => undefined)
-    .finally(() => body.destroy());
+    .finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      body.destroy();
+    });
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): Promise<string> {
