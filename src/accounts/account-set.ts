@@ -25,10 +25,10 @@ export class AccountSet {
   /**
    * replace applies a new account list. An account that still reads the same balance (same
    * name, API and token source) keeps its state, counters, backoff and attempt in flight,
-   * and takes a new timeout or proxy route for its next attempt (with one early retry: the
-   * change may be the fix). A removed one is stopped and dropped. One whose API or token
-   * source changed is a new account, from 0. A 429's Retry-After holds for its API and
-   * token source whatever the accounts are called (RetryGates).
+   * and takes a new timeout or proxy route for its next attempt (with one more early retry
+   * per backoff: the change may be the fix). A removed one is stopped and dropped. One whose
+   * API or token source changed is a new account, from 0. A 429's Retry-After holds for its
+   * API, token source and token whatever the accounts are called (RetryGates).
    */
   replace(specs: readonly AccountSpec[]): void {
     const previous = new Map(this.list.map((account) => [account.name, account]));

@@ -107,8 +107,8 @@ export class Account {
 
   /**
    * reconfigure takes a new timeout, proxy route or token description for the same API and
-   * token: the account keeps its balance, counters, backoff and 429 gate; its next attempt
-   * uses the new settings, one in flight finishes with the old.
+   * token source: the account keeps its balance, counters and backoff (the 429 gates are
+   * not its own); its next attempt uses the new settings, one in flight finishes with the old.
    */
   reconfigure(spec: Readonly<AccountSpec>): void {
     // A new proxy or timeout may be the operator's fix: it earns the early retry again, once
@@ -124,7 +124,7 @@ export class Account {
     this.log = this.logFor(spec);
   }
 
-  /** gateUntilMs is when a 429's Retry-After for the account's API and token opens; nothing opens it early. */
+  /** gateUntilMs is when a 429's Retry-After for the account's API and token source passes; nothing opens it early. */
   private gateUntilMs(nowMs: number): number {
     return this.deps.gates.closedUntil(sourceKey(this.current), nowMs);
   }
