@@ -34,7 +34,7 @@ export class AccountSet {
     const previous = new Map(this.list.map((account) => [account.name, account]));
     this.list = specs.map((spec) => {
       const old = previous.get(spec.name);
-      if (old && sourceKey(old.spec) === sourceKey(spec)) {
+      if (old && old.source === sourceKey(spec)) {
         previous.delete(spec.name);
         old.reconfigure({ ...spec });
         return old;

@@ -63,6 +63,8 @@ const TOKEN_FAILURES: ReadonlySet<ErrorCode | undefined> = new Set<ErrorCode>(['
  */
 export class Account {
   readonly state: AccountState;
+  /** source is the account's API and token source (sourceKey): reconfigure never changes it. */
+  readonly source: string;
   private readonly tokenReader: TokenReader;
   private current: Readonly<AccountSpec>;
   private log: Logger;
@@ -92,6 +94,7 @@ export class Account {
     private readonly deps: AccountDeps & { gates: RetryGates },
   ) {
     this.state = new AccountState(spec.name, deps.maxStaleMs);
+    this.source = sourceKey(spec);
     this.tokenReader = new TokenReader(spec.token, deps.fileReads);
     this.current = spec;
     this.log = this.logFor(spec);
@@ -126,7 +129,7 @@ export class Account {
 
   /** gateUntilMs is when a 429's Retry-After for the account's API and token source passes; nothing opens it early. */
   private gateUntilMs(nowMs: number): number {
-    return this.deps.gates.closedUntil(sourceKey(this.current), nowMs);
+    return this.deps.gates.closedUntil(this.source, nowMs);
   }
 
   /**
@@ -190,7 +193,6 @@ export class Account {
     try {
       const { apiUrl, timeoutMs, route } = this.spec;
       const { gates, monotonicNow } = this.deps;
-      const source = sourceKey(this.spec);
       const target = {
         apiUrl,
         timeoutMs,
@@ -204,7 +206,7 @@ export class Account {
           // becomes of the account, for its token source and for the token that was sent.
           hold: (token: string, retryAfterMs: number) => {
             const nowMs = monotonicNow();
-            gates.close(source, nowMs + retryAfterMs, nowMs);
+            gates.close(this.source, nowMs + retryAfterMs, nowMs);
             gates.close(tokenKey(apiUrl, token), nowMs + retryAfterMs, nowMs);
           },
         },
