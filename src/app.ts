@@ -78,7 +78,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
-  const reload = createReloader({ config, accounts, client, status, logger, readFile: deps.readFile, now });
+  const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
   const processMetrics = config.exporterMetrics ? createProcessMetrics() : undefined;
   const exposition = createExposition({
     accounts: createCollector({ accounts, reload: status, buildInfo }),

@@ -177,12 +177,12 @@ test('a 429 whose body never ends counts as 429 and its Retry-After holds: the s
 
 test('RetryGates keeps only the gates still closed: expired ones go as new ones come', () => {
   const gates = new RetryGates();
-  for (let i = 0; i < 10_000; i++) gates.close(`k${i}`, i + 1000, i);
+  for (let i = 0; i < 10_000; i++) gates.close([`k${i}`], i + 1000, i);
   // At the last close (now = 9 999), the gates of k8999 … k9999 are still closed, no other.
   expect(gates.closedUntil('k8998', 9_999)).toBe(-Infinity);
   expect(gates.closedUntil('k9000', 9_999)).toBe(10_000);
   expect(gates.size).toBe(1000);
   // A later Retry-After never shortens a gate.
-  gates.close('k9999', 5, 9_999);
+  gates.close(['k9999'], 5, 9_999);
   expect(gates.closedUntil('k9999', 9_999)).toBe(10_999);
 });

@@ -28,7 +28,8 @@ export class AccountSet {
    * and takes a new timeout or proxy route for its next attempt (with one more early retry
    * per backoff: the change may be the fix). A removed one is stopped and dropped. One whose
    * API or token source changed is a new account, from 0. A 429's Retry-After holds for its
-   * API, token source and token whatever the accounts are called (RetryGates).
+   * API, token source and token whatever the accounts are called (RetryGates). A proxy no
+   * account uses any more is let go.
    */
   replace(specs: readonly AccountSpec[]): void {
     const previous = new Map(this.list.map((account) => [account.name, account]));
@@ -42,6 +43,8 @@ export class AccountSet {
       return new Account({ ...spec }, this.deps);
     });
     for (const gone of previous.values()) gone.stop();
+    // The client lets go of the proxies no account uses any more.
+    this.deps.client.keepRoutes(this.list.map((account) => account.spec.route));
     this.longestMs = this.list.reduce((longest, account) => Math.max(longest, account.spec.timeoutMs), 0);
     this.generation++;
   }

@@ -42,7 +42,6 @@ export class AccountState {
   };
 
   constructor(
-    readonly name: string,
     /** maxStaleMs is how long a good balance is exported after it was read. */
     private readonly maxStaleMs: number,
   ) {}

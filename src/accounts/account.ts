@@ -43,7 +43,7 @@ export interface AccountDeps extends AttemptDeps {
 }
 
 /** TOKEN_PROBE_INTERVAL_MS is how often a failing account looks whether its token file changed. */
-export const TOKEN_PROBE_INTERVAL_MS = 1000;
+const TOKEN_PROBE_INTERVAL_MS = 1000;
 
 /**
  * TOKEN_FAILURES are the failures a new token may cure; only they make an account look at
@@ -93,7 +93,7 @@ export class Account {
     spec: Readonly<AccountSpec>,
     private readonly deps: AccountDeps & { gates: RetryGates },
   ) {
-    this.state = new AccountState(spec.name, deps.maxStaleMs);
+    this.state = new AccountState(deps.maxStaleMs);
     this.source = sourceKey(spec);
     this.tokenReader = new TokenReader(spec.token, deps.fileReads);
     this.current = spec;
@@ -206,8 +206,7 @@ export class Account {
           // becomes of the account, for its token source and for the token that was sent.
           hold: (token: string, retryAfterMs: number) => {
             const nowMs = monotonicNow();
-            gates.close(this.source, nowMs + retryAfterMs, nowMs);
-            gates.close(tokenKey(apiUrl, token), nowMs + retryAfterMs, nowMs);
+            gates.close([this.source, tokenKey(apiUrl, token)], nowMs + retryAfterMs, nowMs);
           },
         },
       };

@@ -128,30 +128,27 @@ async function run(
   }
   progress.stage = 'request';
   const startedMs = (progress.startedMs = deps.monotonicNow());
-  const tokenValue = progress.token;
   const seconds = () => (deps.monotonicNow() - startedMs) / 1000;
   try {
     const usd = await deps.client.fetchBalance({
       apiUrl: target.apiUrl,
-      token: tokenValue,
+      token: token.value,
       signal,
       ...(target.route && { route: target.route }),
       onResponse: () => (progress.stage = 'body'),
     });
-    return { ok: true, usd, seconds: seconds(), token: progress.token };
+    return { ok: true, usd, seconds: seconds(), token: token.value };
   } catch (error) {
     // The client has classified the failure already: an UpstreamError passes through as it is.
     const failure = classifyError(error, signal.aborted);
-    // Held before the place is given back, so an attempt queued with the same token sees it.
-    if (failure.retryAfterMs) target.gate?.hold(tokenValue, failure.retryAfterMs);
+    // Held before attempt() gives the place back, so an attempt queued with the same token sees it.
+    if (failure.retryAfterMs) target.gate?.hold(token.value, failure.retryAfterMs);
     return {
       ok: false,
       error: failure,
       seconds: seconds(),
-      token: progress.token,
+      token: token.value,
     };
-  } finally {
-    progress.release();
   }
 }
 

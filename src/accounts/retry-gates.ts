@@ -27,11 +27,11 @@ export class RetryGates {
     return -Infinity;
   }
 
-  /** close shuts the gate of `key` until `untilMs` (a later gate never shortens it). */
-  close(key: string, untilMs: number, nowMs: number): void {
+  /** close shuts the gates of `keys` until `untilMs` (a later gate never shortens one). */
+  close(keys: readonly string[], untilMs: number, nowMs: number): void {
     // Gates past their time go as new ones come: the map holds only the closed ones.
     for (const [other, otherUntilMs] of this.until) if (otherUntilMs <= nowMs) this.until.delete(other);
-    this.until.set(key, Math.max(untilMs, this.until.get(key) ?? -Infinity));
+    for (const key of keys) this.until.set(key, Math.max(untilMs, this.until.get(key) ?? -Infinity));
   }
 }
 

@@ -19,7 +19,7 @@ export function timerMs(ms: number): number {
  * Prometheus' header waits, so that an attempt that times out is already counted in the
  * answer of the scrape that waited for it.
  */
-export const SETTLE_GRACE_MS = 50;
+const SETTLE_GRACE_MS = 50;
 
 // What Prometheus sends (strconv.FormatFloat) and what Go's ParseFloat reads, without signs.
 const SECONDS = /^\s*(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
@@ -56,7 +56,7 @@ export function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
 /** MIN_BACKOFF_MS is the first wait after a failure when the TTL is shorter (even 0). */
 export const MIN_BACKOFF_MS = 1000;
 /** MAX_BACKOFF_MS caps the wait after repeated failures (unless the TTL is longer). */
-export const MAX_BACKOFF_MS = 5 * 60 * 1000;
+const MAX_BACKOFF_MS = 5 * 60 * 1000;
 
 /**
  * retryDelayMs is how long an account waits after its `failures`-th failure in a row:

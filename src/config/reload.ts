@@ -1,6 +1,5 @@
 import type { Logger } from '../log/logger';
 import type { AccountSet } from '../accounts/account-set';
-import type { BalanceClient } from '../tensorpix/client';
 import { readAccountsFile } from './accounts-file';
 import type { Config, FileReader } from './load-config';
 
@@ -21,7 +20,6 @@ export interface ReloadResult {
 export interface ReloaderOptions {
   config: Pick<Config, 'configFile' | 'apiUrl' | 'upstreamTimeoutMs' | 'proxy'>;
   accounts: AccountSet;
-  client: Pick<BalanceClient, 'keepRoutes'>;
   status: ReloadStatus;
   logger: Logger;
   readFile: FileReader;
@@ -52,7 +50,6 @@ export function createReloader(options: ReloaderOptions): () => ReloadResult {
         return { ok: false, problems };
       }
       accounts.replace(parsed.value);
-      options.client.keepRoutes(parsed.value.map((spec) => spec.route));
     }
     accounts.retryNow();
     status.successful = true;
