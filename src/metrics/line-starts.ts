@@ -47,7 +47,7 @@ export class LineStarts {
   gcLines(kind: string): GcLines {
     let lines = this.gc.get(kind);
     if (!lines) {
-      const name = 'nodejs_gc_duration_seconds';
+      const name = FAMILIES.gc.name;
       const k = labelValue(kind);
       lines = {
         buckets: GC_BUCKETS.map((bound) => Buffer.from(`${name}_bucket{kind="${k}",le="${bound}"} `)),

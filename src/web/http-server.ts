@@ -21,7 +21,7 @@ export interface ServerLimits extends GuardLimits {
 }
 
 /** DEFAULT_MAX_CONNECTIONS is --web.max-connections' default: room for many Prometheus servers and people. */
-export const DEFAULT_MAX_CONNECTIONS = 256;
+const DEFAULT_MAX_CONNECTIONS = 256;
 
 export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
@@ -52,9 +52,8 @@ export const LISTEN_BACKLOG = 4096;
 /** GUARD_REPORT_MS is how often, at most, what the guard did is logged. */
 const GUARD_REPORT_MS = 10_000;
 
-function sansOf(socket: TLSSocket): string[] {
-  const altNames = socket.getPeerCertificate().subjectaltname ?? '';
-  return altNames
+function sansOf(altNames: string | undefined): string[] {
+  return (altNames ?? '')
     .split(', ')
     .map((entry) => entry.replace(/^(DNS|IP Address|email|URI):/, ''))
     .filter(Boolean);
@@ -65,12 +64,23 @@ function sansOf(socket: TLSSocket): string[] {
  * `rejectUnauthorized` cannot express, and client_allowed_sans, after the handshake.
  */
 function clientCertRejected(socket: TLSSocket, tls: TlsSettings): boolean {
-  const hasCert = Object.keys(socket.getPeerCertificate()).length > 0;
+  const cert = socket.getPeerCertificate();
+  const hasCert = Object.keys(cert).length > 0;
   if (tls.clientAuth === 'RequireAnyClientCert' && !hasCert) return true;
   if (tls.clientAuth === 'VerifyClientCertIfGiven' && hasCert && !socket.authorized) return true;
-  if (tls.allowedSans.length > 0 && !sansOf(socket).some((san) => tls.allowedSans.includes(san))) return true;
+  if (tls.allowedSans.length > 0 && !sansOf(cert.subjectaltname).some((san) => tls.allowedSans.includes(san)))
+    return true;
   return false;
 }
+
+/**
+ * checksAfterHandshake tells whether clientCertRejected can reject anything under `tls`
+ * (the policy is fixed for the process): otherwise no connection pays for the check.
+ */
+const checksAfterHandshake = (tls: TlsSettings): boolean =>
+  tls.clientAuth === 'RequireAnyClientCert' ||
+  tls.clientAuth === 'VerifyClientCertIfGiven' ||
+  tls.allowedSans.length > 0;
 
 /** createHttpServer makes the plain or TLS server for `app`, with limits; it does not listen. */
 export function createHttpServer(
@@ -124,8 +134,9 @@ function createServer(app: RequestListener, tls: TlsSettings | undefined, limits
     },
     app,
   );
-  server.on('secureConnection', (socket: TLSSocket) => {
-    if (clientCertRejected(socket, tls)) socket.destroy();
-  });
+  if (checksAfterHandshake(tls))
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (clientCertRejected(socket, tls)) socket.destroy();
+    });
   return server;
 }

@@ -4,7 +4,7 @@ import { scrapeWaitMs } from '../accounts/timing';
 import type { Exposition } from '../metrics/exposition';
 import { CONTENT_TYPES } from '../metrics/text-format';
 import { acceptsGzip, negotiateFormat } from './negotiate';
-import { text } from './respond';
+import { onlyMethods } from './respond';
 
 export interface MetricsRouteOptions {
   path: string;
@@ -45,13 +45,12 @@ export function metricsRoute(options: MetricsRouteOptions) {
     for (let i = 0; i < last; i++) res.write(body.chunks[i]);
     res.end(body.chunks[last]);
   };
+  const rejectMethod = onlyMethods(METHODS);
   return (req: Request, res: Response, next: NextFunction) => {
     const query = req.url.indexOf('?');
     if ((query < 0 ? req.url : req.url.slice(0, query)) !== options.path) return next();
-    if (!METHODS.includes(req.method)) {
-      res.setHeader('Allow', METHODS.join(', '));
-      return text(res, 405, 'method not allowed');
-    }
+    // Any other method gets the 405 of every route; the ones served go on without a call.
+    if (!METHODS.includes(req.method)) return rejectMethod(req, res, next);
     // Node joins a repeated header with ", ", which reads as no usable header.
     const header = req.headers['x-prometheus-scrape-timeout-seconds'] as string | undefined;
     const waiting = accounts.refresh(

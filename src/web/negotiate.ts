@@ -35,9 +35,9 @@ const OFFERS: Array<{ format: ExpositionFormat; type: string; versions: string[]
 /** qualityOf is the q the most specific matching range gives an offer, 0 when none matches. */
 function qualityOf(offer: (typeof OFFERS)[number], ranges: MediaRange[]): number {
   let best = { specificity: -1, q: 0 };
+  const [offerType] = offer.type.split('/');
   for (const range of ranges) {
     const [type, subtype] = range.type.split('/');
-    const [offerType] = offer.type.split('/');
     let specificity: number;
     if (range.type === offer.type) {
       const version = range.params.get('version');
@@ -58,12 +58,19 @@ function qualityOf(offer: (typeof OFFERS)[number], ranges: MediaRange[]): number
  * something else gets what every Prometheus reads rather than an error).
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  // Every scrape passes here: most clients never name OpenMetrics, and need no parsing.
+  // Every scrape passes here: most clients never name OpenMetrics, and need no parsing;
+  // Prometheus does, with the same header on every scrape, so the last answer is kept.
   if (accept === undefined || !accept.toLowerCase().includes('openmetrics')) return 'prometheus';
+  if (accept === lastNegotiated.accept) return lastNegotiated.format;
   const ranges = mediaRanges(accept);
   const [classic, openMetrics] = OFFERS.map((offer) => qualityOf(offer, ranges)) as [number, number];
-  return openMetrics > classic ? 'openmetrics' : 'prometheus';
+  const format = openMetrics > classic ? 'openmetrics' : 'prometheus';
+  lastNegotiated = { accept, format };
+  return format;
 }
+
+/** lastNegotiated is the last header parsed and its answer (negotiateFormat depends on nothing else). */
+let lastNegotiated: { accept?: string; format: ExpositionFormat } = { format: 'prometheus' };
 
 /** acceptsGzip tells whether an Accept-Encoding header allows gzip (explicitly or by `*`), with q above 0. */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger';
 import { secureContextOptions } from './tls-context';
 
 /** TLS_CHECK_INTERVAL_MS is how often the TLS files are looked at: a stat of each, a read only when one changed. */
-export const TLS_CHECK_INTERVAL_MS = 5000;
+const TLS_CHECK_INTERVAL_MS = 5000;
 
 const notAfter = (cert: string) => {
   try {
