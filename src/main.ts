@@ -73,13 +73,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
   // A certificate renewed in place (cert-manager, certbot) is served without a restart.
   const tls = config.web?.tls;
-  if (tls?.files)
-    refreshTls(
-      server as HttpsServer,
-      tls,
-      watchTlsFiles({ ...tls, files: tls.files }, readRegularFileSync),
-      logger,
-    );
+  if (tls) refreshTls(server as HttpsServer, tls, watchTlsFiles(tls, readRegularFileSync), logger);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

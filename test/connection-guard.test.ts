@@ -33,6 +33,8 @@ async function serve(
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.3',
       honorCipherOrder: false,
+      // Given inline, as a test does: only the web config names a file (none is read here).
+      files: { webConfig: 'web.yml' },
     },
     { ...DEFAULT_LIMITS, checkIntervalMs: 100, ...limits },
   );

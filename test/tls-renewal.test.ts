@@ -84,13 +84,7 @@ async function serveFrom(webConfig: string, intervalMs = 50) {
     }),
   });
   const server = createHttpServer((_req, res) => res.end('ok'), tls, DEFAULT_LIMITS) as Server;
-  refreshTls(
-    server,
-    tls,
-    watchTlsFiles({ ...tls, files: tls.files! }, readRegularFileSync),
-    logger,
-    intervalMs,
-  );
+  refreshTls(server, tls, watchTlsFiles(tls, readRegularFileSync), logger, intervalMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port, logs: () => logs };
 }

@@ -106,10 +106,10 @@ async function startExporter(args, { env = {}, nodeFlags = NODE_FLAGS, wrapper, 
   );
 }
 
-/** haveBlackbox tells whether Debian's prometheus-blackbox-exporter is installed. */
-function haveBlackbox() {
-  return spawnSync('prometheus-blackbox-exporter', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+/** HAVE_BLACKBOX tells whether Debian's prometheus-blackbox-exporter is installed (asked once). */
+const HAVE_BLACKBOX =
+  spawnSync('prometheus-blackbox-exporter', ['--version'], { stdio: 'ignore' }).status === 0;
+const haveBlackbox = () => HAVE_BLACKBOX;
 
 async function startBlackbox(work) {
   const config = join(work, 'blackbox.yml');

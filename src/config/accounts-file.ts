@@ -8,6 +8,7 @@ import { NO_PROXY_DEFAULTS, routeFor, type ProxyDefaults, type ProxySetting } fr
 import { proxyFromMapping } from './read-proxy-setting';
 import { checkTokenFile } from './token-file';
 import { readYamlFile } from './yaml-file';
+import { isMapping, type Mapping } from './yaml-values';
 
 /** ACCOUNT_NAME is what an `account` label value may be: short, and safe in any URL or file name. */
 export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -30,10 +31,6 @@ interface Level {
   timeoutMs: number;
   proxy: ProxySetting;
 }
-
-type Mapping = Record<string, unknown>;
-const isMapping = (value: unknown): value is Mapping =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * readAccountsFile reads --config.file: a list of accounts, each a name and a token file,

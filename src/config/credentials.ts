@@ -42,9 +42,10 @@ export function readCredentials(
     return undefined;
   }
   if (envToken !== undefined) {
-    const problem = tokenProblem(trimToken(envToken));
+    const token = trimToken(envToken);
+    const problem = tokenProblem(token);
     if (problem) problems.push(`${TOKEN_ENV} ${problem}`);
-    return { token: { kind: 'value', value: trimToken(envToken) }, from: TOKEN_ENV };
+    return { token: { kind: 'value', value: token }, from: TOKEN_ENV };
   }
   if (tokenFile !== undefined) {
     collect(checkTokenFile(tokenFile.path, sources.readFile), problems);

@@ -143,9 +143,6 @@ export const FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-/** COMMANDS are flags that answer and exit instead of configuring. */
-export const COMMANDS = ['help', 'version'] as const;
-
 /** flagUsage is how a flag is written in the help: `--name=VALUE`, or `--[no-]name` for a boolean. */
 const flagUsage = (flag: FlagSpec) =>
   flag.type === 'string' ? `--${flag.name}=VALUE` : `--[no-]${flag.name}`;

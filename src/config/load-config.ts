@@ -124,7 +124,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
     : undefined;
   const credentials = readCredentials(demo, tokenFile, configFile, sources, problems);
   const proxy: ProxyDefaults = {
-    setting: proxyFromFlags(given, onCommandLine, sources.readFile, problems),
+    setting: proxyFromFlags(given, onCommandLine, sources.env, sources.readFile, problems),
     env: readProxyEnv(sources.env),
   };
   const route =

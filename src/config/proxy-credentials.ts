@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../result';
 import type { FileReader } from './load-config';
 import { describeReadError } from './regular-file';
+import { trimToken } from './token-file';
 
 /** ProxyCredentials are the user and password sent to a proxy with Basic authentication. */
 export interface ProxyCredentials {
@@ -35,7 +36,7 @@ export function readProxyCredentialsFile(path: string, readFile: FileReader): Re
   } catch (error) {
     return fail(`proxy credentials file ${path} cannot be read (${describeReadError(error)})`);
   }
-  const line = text.replace(/[\r\n]+$/, '');
+  const line = trimToken(text);
   const colon = line.indexOf(':');
   if (colon < 0) return fail(`proxy credentials file ${path} must hold user:password on one line`);
   const credentials = { username: line.slice(0, colon), password: line.slice(colon + 1) };

@@ -14,7 +14,7 @@ import { FLAG_FORMS, flagNamed, setAsideSingleDash, TOKEN_HINT, type ArgProblem 
 export function readFlags(
   sources: Pick<ConfigSources, 'argv' | 'env'>,
   problems: string[],
-  onCommandLine = new Set<string>(),
+  onCommandLine: Set<string>,
 ): Map<string, string> | 'help' | 'version' {
   const given = new Map<string, string>();
   for (const flag of FLAGS) {

@@ -1,9 +1,10 @@
 import { collect } from '../result';
 import { envName } from './flags';
-import type { FileReader } from './load-config';
+import type { ConfigSources, FileReader } from './load-config';
 import { readProxyCredentialsFile } from './proxy-credentials';
 import type { ProxySetting } from './proxy-settings';
 import { parseProxyUrl } from './proxy-url';
+import { sourceOf } from './read-flags';
 
 const URL_FLAG = 'tensorpix.proxy-url';
 const CREDENTIALS_FLAG = 'tensorpix.proxy-credentials-file';
@@ -16,13 +17,14 @@ const CREDENTIALS_FLAG = 'tensorpix.proxy-credentials-file';
 export function proxyFromFlags(
   given: ReadonlyMap<string, string>,
   onCommandLine: ReadonlySet<string>,
+  env: ConfigSources['env'],
   readFile: FileReader,
   problems: string[],
 ): ProxySetting {
   const setting: ProxySetting = {};
   const text = given.get(URL_FLAG);
   if (text !== undefined) {
-    const source = onCommandLine.has(URL_FLAG) ? `--${URL_FLAG}` : envName(URL_FLAG);
+    const source = sourceOf(URL_FLAG, { env }, onCommandLine);
     if (text.trim() === '') {
       setting.explicit = { source };
     } else {

@@ -28,7 +28,7 @@ const watched = (files: TlsFiles) =>
  * config read and checked again, as at start. A change that cannot be used is reported
  * once, when it is still there at the next look, until the files change again.
  */
-export function watchTlsFiles(running: TlsSettings & { files: TlsFiles }, readFile: FileReader) {
+export function watchTlsFiles(running: TlsSettings, readFile: FileReader) {
   let files = running.files;
   let current: TlsSettings = running;
   let seen = Promise.all(watched(files).map(fingerprint)).then((prints) => prints.join('\n'));
@@ -39,7 +39,7 @@ export function watchTlsFiles(running: TlsSettings & { files: TlsFiles }, readFi
     if (now === before) return { kind: 'unchanged' };
     const parsed = parseWebConfig(files.webConfig, readFile);
     const tls = parsed.ok ? parsed.value.tls : undefined;
-    if (!tls?.files) {
+    if (!tls) {
       // A renewal writes its files one after the other: what cannot be used is said only if
       // it is still so, the files unchanged, at the next look.
       if (unusableAt !== now) {

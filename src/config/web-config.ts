@@ -4,6 +4,7 @@ import { parseDurationIn, RANGES } from './durations';
 import type { FileReader } from './load-config';
 import { readConfigFile, readYamlFile } from './yaml-file';
 import { tlsProblems, type TlsSettings } from './web-tls-settings';
+import { isMapping, stringList, type Mapping } from './yaml-values';
 
 /**
  * WebConfig is prometheus/exporter-toolkit's web configuration (--web.config.file), so
@@ -57,22 +58,11 @@ const HEADERS: Record<string, RegExp | undefined> = {
 
 const BCRYPT_HASH = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
-type Section = Record<string, unknown>;
-const isSection = (value: unknown): value is Section =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function unknownKeys(section: Section, path: string, problems: string[]): void {
+function unknownKeys(section: Mapping, path: string, problems: string[]): void {
   const allowed = KEYS[path] ?? [];
   for (const key of Object.keys(section)) {
     if (!allowed.includes(key)) problems.push(`unknown key ${path ? `${path}.` : ''}${key}`);
   }
-}
-
-function strings(value: unknown, name: string, problems: string[]): string[] {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-  problems.push(`${name} must be a list of strings`);
-  return [];
 }
 
 /**
@@ -85,7 +75,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
   const yaml = readYamlFile(path, readFile);
   if (!yaml.ok) return yaml;
   const document = yaml.value ?? {};
-  if (!isSection(document)) return fail(`${path} must hold a YAML mapping`);
+  if (!isMapping(document)) return fail(`${path} must hold a YAML mapping`);
   unknownKeys(document, '', problems);
   const locate = (file: string) => resolve(dirname(path), file);
   const read = (file: string) => readConfigFile(file, readFile);
@@ -93,7 +83,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
   let tls: TlsSettings | undefined;
   if (document.tls_server_config !== undefined) {
     const section = document.tls_server_config;
-    if (!isSection(section)) problems.push('tls_server_config must be a mapping');
+    if (!isMapping(section)) problems.push('tls_server_config must be a mapping');
     else {
       unknownKeys(section, 'tls_server_config', problems);
       tls = tlsProblems(section, path, locate, read, problems);
@@ -103,14 +93,14 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
   const headers: Record<string, string> = {};
   const http = document.http_server_config;
   if (http !== undefined) {
-    if (!isSection(http)) problems.push('http_server_config must be a mapping');
+    if (!isMapping(http)) problems.push('http_server_config must be a mapping');
     else {
       unknownKeys(http, 'http_server_config', problems);
       if (http.http2 !== undefined && typeof http.http2 !== 'boolean')
         problems.push('http_server_config.http2 must be true or false');
-      if (http.headers !== undefined && !isSection(http.headers))
+      if (http.headers !== undefined && !isMapping(http.headers))
         problems.push('http_server_config.headers must be a mapping');
-      for (const [name, value] of Object.entries(isSection(http.headers) ? http.headers : {})) {
+      for (const [name, value] of Object.entries(isMapping(http.headers) ? http.headers : {})) {
         if (!(name in HEADERS))
           problems.push(
             `http_server_config.headers: ${name} cannot be set (allowed: ${Object.keys(HEADERS).join(', ')})`,
@@ -124,7 +114,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
 
   const users = new Map<string, string>();
   if (document.basic_auth_users !== undefined && document.basic_auth_users !== null) {
-    if (!isSection(document.basic_auth_users))
+    if (!isMapping(document.basic_auth_users))
       problems.push('basic_auth_users must be a mapping of user to bcrypt hash');
     else {
       for (const [user, hash] of Object.entries(document.basic_auth_users)) {
@@ -135,7 +125,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
       }
     }
   }
-  const authExcludedPaths = strings(
+  const authExcludedPaths = stringList(
     document.basic_auth_excluded_paths,
     'basic_auth_excluded_paths',
     problems,
@@ -144,7 +134,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
   let rateLimit: WebConfig['rateLimit'];
   if (document.rate_limit !== undefined) {
     const section = document.rate_limit;
-    if (!isSection(section)) problems.push('rate_limit must be a mapping');
+    if (!isMapping(section)) problems.push('rate_limit must be a mapping');
     else {
       unknownKeys(section, 'rate_limit', problems);
       const intervalMs = collect(

@@ -1,6 +1,7 @@
 import type { SecureVersion } from 'node:tls';
 import { collect, type Result } from '../result';
 import { tlsMaterialProblems, type PemOrigin } from './tls-material';
+import { stringList } from './yaml-values';
 
 export const CLIENT_AUTH_TYPES = [
   'NoClientCert',
@@ -50,8 +51,8 @@ export interface TlsSettings {
   ciphers?: string;
   honorCipherOrder: boolean;
   ecdhCurve?: string;
-  /** files are where the settings came from (absolute paths), watched for renewals; absent when not read from files. */
-  files?: TlsFiles;
+  /** files are where the settings came from (absolute paths), watched for renewals. */
+  files: TlsFiles;
 }
 
 /** TlsFiles are the web config file and the PEM files it names (those given inline have none). */
@@ -60,13 +61,6 @@ export interface TlsFiles {
   cert?: string;
   key?: string;
   clientCa?: string;
-}
-
-function list(value: unknown, name: string, problems: string[]): string[] {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-  problems.push(`tls_server_config.${name} must be a list of strings`);
-  return [];
 }
 
 /** versionName is Go's name of a TLS version, as the file spells it. */
@@ -130,18 +124,27 @@ export function tlsProblems(
     problems.push(
       `tls_server_config.min_version ${versionName(minVersion)} is above max_version ${versionName(maxVersion)}: no handshake could succeed`,
     );
-  const ciphers = list(section.cipher_suites, 'cipher_suites', problems).map((name) => {
-    if (!(name in CIPHER_SUITES)) problems.push(`tls_server_config.cipher_suites: ${name} is not supported`);
-    return CIPHER_SUITES[name];
-  });
-  const curves = list(section.curve_preferences, 'curve_preferences', problems).map((name) => {
-    if (!(name in CURVES)) problems.push(`tls_server_config.curve_preferences: ${name} is not supported`);
-    return CURVES[name];
-  });
+  const ciphers = stringList(section.cipher_suites, 'tls_server_config.cipher_suites', problems).map(
+    (name) => {
+      if (!(name in CIPHER_SUITES))
+        problems.push(`tls_server_config.cipher_suites: ${name} is not supported`);
+      return CIPHER_SUITES[name];
+    },
+  );
+  const curves = stringList(section.curve_preferences, 'tls_server_config.curve_preferences', problems).map(
+    (name) => {
+      if (!(name in CURVES)) problems.push(`tls_server_config.curve_preferences: ${name} is not supported`);
+      return CURVES[name];
+    },
+  );
   const honor = section.prefer_server_cipher_suites ?? true;
   if (typeof honor !== 'boolean')
     problems.push('tls_server_config.prefer_server_cipher_suites must be true or false');
-  const allowedSans = list(section.client_allowed_sans, 'client_allowed_sans', problems);
+  const allowedSans = stringList(
+    section.client_allowed_sans,
+    'tls_server_config.client_allowed_sans',
+    problems,
+  );
   if (allowedSans.length > 0 && !/^Require/.test(clientAuth)) {
     problems.push(
       'tls_server_config.client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert',

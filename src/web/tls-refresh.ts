@@ -46,9 +46,9 @@ export function refreshTls(
         server.setSecureContext(secureContextOptions(tls));
         logger.info(
           {
-            cert_file: tls.files?.cert,
-            key_file: tls.files?.key,
-            client_ca_file: tls.files?.clientCa,
+            cert_file: tls.files.cert,
+            key_file: tls.files.key,
+            client_ca_file: tls.files.clientCa,
             not_after: notAfter(tls.cert),
           },
           'TLS certificate reloaded',
