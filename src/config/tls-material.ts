@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { createSecureContext, type SecureVersion } from 'node:tls';
+import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
 
 /** PemOrigin says where a PEM came from, for messages: its key, and its file if it was read from one. */
 export interface PemOrigin {
@@ -19,6 +19,24 @@ export interface TlsMaterial {
   maxVersion?: SecureVersion;
   ciphers?: string;
   ecdhCurve?: string;
+  honorCipherOrder?: boolean;
+}
+
+/**
+ * secureContextOptions are what a TLS context is made of: the server's, at start and at
+ * each renewal, and the trial one that checks a web config, so both are made alike.
+ */
+export function secureContextOptions(material: TlsMaterial): SecureContextOptions {
+  return {
+    cert: material.cert,
+    key: material.key,
+    ...(material.clientCa !== undefined && { ca: material.clientCa }),
+    ...(material.minVersion !== undefined && { minVersion: material.minVersion }),
+    ...(material.maxVersion !== undefined && { maxVersion: material.maxVersion }),
+    ...(material.honorCipherOrder !== undefined && { honorCipherOrder: material.honorCipherOrder }),
+    ...(material.ciphers !== undefined && { ciphers: material.ciphers }),
+    ...(material.ecdhCurve !== undefined && { ecdhCurve: material.ecdhCurve }),
+  };
 }
 
 const where = (origin: PemOrigin) =>
@@ -76,15 +94,7 @@ export function tlsMaterialProblems(
   if (!certOk || !keyOk || problems.length > 0) return problems;
 
   try {
-    createSecureContext({
-      cert: material.cert,
-      key: material.key,
-      ...(material.clientCa !== undefined && { ca: material.clientCa }),
-      ...(material.minVersion !== undefined && { minVersion: material.minVersion }),
-      ...(material.maxVersion !== undefined && { maxVersion: material.maxVersion }),
-      ...(material.ciphers !== undefined && { ciphers: material.ciphers }),
-      ...(material.ecdhCurve !== undefined && { ecdhCurve: material.ecdhCurve }),
-    });
+    createSecureContext(secureContextOptions(material));
   } catch (error) {
     problems.push(
       codeOf(error) === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TlsSettings } from '../config/web-tls-settings';
 import type { Logger } from '../log/logger';
 import { ConnectionGuard, type GuardCounts, type GuardLimits } from './connection-guard';
-import { secureContextOptions } from './tls-context';
+import { secureContextOptions } from '../config/tls-material';
 
 /**
  * ServerLimits cut off slow or oversized clients (slowloris, header floods) early, and

@@ -3,7 +3,7 @@ import type { Server } from 'node:https';
 import type { TlsRenewal } from '../config/tls-renewal';
 import type { TlsSettings } from '../config/web-tls-settings';
 import type { Logger } from '../log/logger';
-import { secureContextOptions } from './tls-context';
+import { secureContextOptions } from '../config/tls-material';
 
 /** TLS_CHECK_INTERVAL_MS is how often the TLS files are looked at: a stat of each, a read only when one changed. */
 const TLS_CHECK_INTERVAL_MS = 5000;
