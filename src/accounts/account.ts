@@ -6,7 +6,7 @@ import { AccountState } from './account-state';
 import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
 import { describeTokenSource, failureWords } from './failure-words';
-import { MIN_BACKOFF_MS, retryDelayMs, timerMs } from './timing';
+import { MIN_BACKOFF_MS, retryDelayMs } from './timing';
 import { sourceKey, tokenKey, type RetryGates } from './retry-gates';
 import { TokenReader } from './token-reader';
 
@@ -189,7 +189,6 @@ export class Account {
   /** run makes one attempt under the account's own deadline; a probe makes it only if the token changed. */
   private async run(probe: boolean): Promise<void> {
     const controller = (this.controller = new AbortController());
-    const timer = setTimeout(() => controller.abort(), timerMs(this.spec.timeoutMs));
     try {
       const { apiUrl, timeoutMs, route } = this.spec;
       const { gates, monotonicNow } = this.deps;
@@ -213,12 +212,11 @@ export class Account {
       const outcome = await attempt(
         target,
         this.deps,
-        controller.signal,
+        controller,
         probe ? { changedFrom: this.lastToken } : undefined,
       );
       if (outcome && !this.stopped) this.record(outcome);
     } finally {
-      clearTimeout(timer);
       this.controller = undefined;
       this.inflight = undefined;
     }

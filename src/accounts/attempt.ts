@@ -3,12 +3,13 @@ import type { BalanceClient } from '../tensorpix/client';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { UpstreamError } from '../tensorpix/upstream-error';
 import type { Limiter } from './limiter';
+import { timerMs } from './timing';
 import type { TokenReader } from './token-reader';
 
 /** AttemptTarget is what one attempt asks for: an account's balance at its API, by its route. */
 export interface AttemptTarget {
   apiUrl: string;
-  /** timeoutMs is the attempt's deadline, for the words of a timeout (the signal enforces it). */
+  /** timeoutMs is how long the attempt may take, everything included. */
   timeoutMs: number;
   token: TokenReader;
   route?: ProxyRoute | undefined;
@@ -69,16 +70,19 @@ export interface Probe {
 
 /**
  * attempt reads the token, waits for a place in the limiter and asks the API, all within
- * `signal`, the attempt's own deadline. It settles when its deadline passes whatever the
+ * the attempt's own deadline: `controller` is aborted when `target.timeoutMs` has passed
+ * (or earlier by its owner, e.g. at shutdown). It settles when it is aborted whatever the
  * stage it is in, so no slow file, queue or socket can keep it, and gives its limiter
  * place back when it settles. It never rejects.
  */
 export async function attempt(
   target: AttemptTarget,
   deps: AttemptDeps,
-  signal: AbortSignal,
+  controller: AbortController,
   probe?: Probe,
 ): Promise<Outcome | undefined> {
+  const { signal } = controller;
+  const timer = setTimeout(() => controller.abort(), timerMs(target.timeoutMs));
   const progress: Progress = { stage: 'token' };
   let onAbort!: () => void;
   const deadline = new Promise<Outcome | undefined>((resolve) => {
@@ -93,6 +97,7 @@ export async function attempt(
     }));
     return await Promise.race([work, deadline]);
   } finally {
+    clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
     progress.release?.();
   }

@@ -3,7 +3,6 @@ import type { AccountSpec } from '../accounts/account';
 import { attempt, type Outcome } from '../accounts/attempt';
 import { failureWords } from '../accounts/failure-words';
 import { Limiter } from '../accounts/limiter';
-import { timerMs } from '../accounts/timing';
 import { TokenReader } from '../accounts/token-reader';
 import type { Config } from '../config/load-config';
 import { createBalanceClient, type ClientOptions } from '../tensorpix/client';
@@ -39,14 +38,8 @@ export async function checkApi(
   try {
     const outcomes = await Promise.all(
       config.accounts.map(async (spec) => {
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), timerMs(spec.timeoutMs));
         const target = { ...spec, token: new TokenReader(spec.token, fileReads) };
-        try {
-          return (await attempt(target, deps, controller.signal))!;
-        } finally {
-          clearTimeout(timer);
-        }
+        return (await attempt(target, deps, new AbortController()))!;
       }),
     );
     const ok = outcomes.filter((outcome) => outcome.ok).length;
