@@ -1,14 +1,16 @@
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
 import type { Config, FileReader } from './config/load-config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
-import { createCollector, type BuildInfo } from './metrics/collector';
+import type { BuildInfo } from './metrics/exporter-families';
 import { createExposition } from './metrics/exposition';
-import { createProcessMetrics } from './metrics/process-metrics';
+import type { ExpositionFormat } from './metrics/formats';
+import { createRegistry } from './metrics/registry';
 import { createBalanceClient } from './tensorpix/client';
 import { REVISION, VERSION } from './version';
 import { landingPage } from './web/landing-page';
@@ -37,6 +39,8 @@ export interface AppDeps {
 export interface App {
   handler: express.Express;
   accounts: AccountSet;
+  /** registries are the prom-client registries /metrics renders, one per exposition format. */
+  registries: Record<ExpositionFormat, Registry<RegistryContentType>>;
   /** reload is what SIGHUP and POST /-/reload do. */
   reload(): ReloadResult;
   /** close aborts every attempt in flight and closes the API client's sockets. */
@@ -79,15 +83,21 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
   const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
-  const processMetrics = config.exporterMetrics ? createProcessMetrics() : undefined;
-  const exposition = createExposition({
-    accounts: createCollector({ accounts, reload: status, buildInfo }),
-    ...(processMetrics && { processMetrics }),
-    stateKey: () => `${accounts.stateKey()}:${status.version}`,
-    nextExpiryMs: (nowMs) => accounts.nextExpiryMs(nowMs),
+  const registrySources = {
+    accounts,
+    reload: status,
+    buildInfo,
     // Balances expire on the monotonic clock (see AccountState).
     now: monotonicNow,
-  });
+    logger,
+    defaultMetrics: config.exporterMetrics,
+  };
+  // One registry a format: see createRegistry for why one registry cannot render both.
+  const registries = {
+    prometheus: createRegistry('prometheus', registrySources),
+    openmetrics: createRegistry('openmetrics', registrySources),
+  };
+  const exposition = createExposition(registries);
 
   const app = express();
   app.disable('x-powered-by');
@@ -157,10 +167,12 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   return {
     handler: app,
     accounts,
+    registries,
     reload,
     async close() {
       accounts.stop();
-      processMetrics?.stop();
+      // Stops nothing of prom-client's default metrics: they have no public stop, and their
+      // timer and observer keep no process alive.
       await Promise.all([client.close(), auth?.close()]);
     },
   };

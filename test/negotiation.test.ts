@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { request as undiciRequest } from 'undici';
-import { gzipJoin, gzipPrefix } from '../src/metrics/gzip-join';
-import { familyHeader } from '../src/metrics/text-format';
 import { acceptsGzip, negotiateFormat } from '../src/web/negotiate';
 import { balance } from './helpers/fake-api';
 import { Harness } from './helpers/harness';
@@ -78,33 +76,6 @@ describe('acceptsGzip', () => {
   });
 });
 
-describe('gzipJoin', () => {
-  test('kept prefix and fresh rest make one gzip member holding both, whatever their bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 70_000 }), fc.uint8Array({ maxLength: 9000 }), (a, b) => {
-        const prefix = Buffer.from(a);
-        const rest = Buffer.from(b);
-        const body = Buffer.concat(gzipJoin(gzipPrefix(prefix), rest));
-        const whole = Buffer.concat([prefix, rest]);
-        expect(gunzipSync(body).equals(whole)).toBe(true);
-        // One deflate stream from header to trailer: a single member, not two glued together.
-        expect(inflateRawSync(body.subarray(10, body.length - 8)).equals(whole)).toBe(true);
-        expect(body.readUInt32LE(body.length - 4)).toBe(whole.length);
-      }),
-      { numRuns: 300 },
-    );
-  });
-});
-
-test('gzipJoin with nothing after the prefix, again and again (an exporter without process metrics)', () => {
-  const empty = Buffer.alloc(0);
-  for (const text of ['a\n'.repeat(50), 'b\n'.repeat(60), 'c'.repeat(1000), '']) {
-    const prefix = gzipPrefix(Buffer.from(text));
-    for (let i = 0; i < 3; i++)
-      expect(gunzipSync(Buffer.concat(gzipJoin(prefix, empty))).toString()).toBe(text);
-  }
-});
-
 describe('what /metrics answers', () => {
   let h: Harness;
   let url: string;
@@ -164,19 +135,5 @@ describe('what /metrics answers', () => {
     expect(head.status).toBe(200);
     expect(Number(head.headers['content-length'])).toBeGreaterThan(1000);
     expect(head.text ?? '').toBe('');
-  });
-});
-
-describe('familyHeader escapes a HELP text as each format reads it', () => {
-  const help = 'a "quoted" word, a back\\slash\nand a newline';
-  test('classic text: backslash and newline only', () => {
-    expect(familyHeader('x_total', help, 'counter', 'prometheus')).toBe(
-      '# HELP x_total a "quoted" word, a back\\\\slash\\nand a newline\n# TYPE x_total counter\n',
-    );
-  });
-  test('OpenMetrics: the double quote too, and the counter family without _total', () => {
-    expect(familyHeader('x_total', help, 'counter', 'openmetrics')).toBe(
-      '# HELP x a \\"quoted\\" word, a back\\\\slash\\nand a newline\n# TYPE x counter\n',
-    );
   });
 });

@@ -1,76 +1,54 @@
-import { gzipJoin, gzipPrefix, type GzipPrefix } from './gzip-join';
-import type { ProcessMetrics } from './process-metrics';
-import type { ExpositionFormat } from './text-format';
+import { gzipSync } from 'node:zlib';
+import type { Registry, RegistryContentType } from 'prom-client';
+import type { ExpositionFormat } from './formats';
 
-export interface ExpositionOptions {
-  /** accounts renders the tensorpix_* metrics at an instant; their text is kept between changes. */
-  accounts: { render(format: ExpositionFormat, nowMs: number): string };
-  /** processMetrics are read fresh on every scrape. */
-  processMetrics?: ProcessMetrics;
-  /** stateKey changes whenever anything the accounts registries render may have changed. */
-  stateKey: () => string;
-  /** nextExpiryMs is the first moment after `nowMs` when a cached balance leaves the output. */
-  nextExpiryMs: (nowMs: number) => number;
-  now: () => number;
-}
-
-/**
- * Body is one scrape's answer: the kept accounts' bytes, then the fresh rest, written as
- * they are (no copy into one buffer), or one gzip buffer.
- */
-export interface Body {
-  chunks: Buffer[];
-  length: number;
-}
-
-/** Exposition renders /metrics. */
-export interface Exposition {
-  render(format: ExpositionFormat, gzip: boolean): Promise<Body>;
-}
-
-interface Kept {
-  key: string;
-  validUntilMs: number;
+/** Rendered is one render of the registry: its bytes, and the same bytes gzipped on demand, once. */
+export interface Rendered {
+  contentType: string;
   text: Buffer;
-  gzip?: GzipPrefix;
+  gzipped(): Buffer;
 }
 
-const EOF_BYTES = Buffer.from('# EOF\n');
-const NOTHING = Buffer.alloc(0);
+/** Exposition renders /metrics in a format. */
+export interface Exposition {
+  render(format: ExpositionFormat): Promise<Rendered>;
+}
 
 /**
- * createExposition renders /metrics. The tensorpix_* text depends only on the accounts'
- * state, which changes when an attempt settles, an account is added or removed, a reload
- * happens, or a balance reaches --cache.max-stale; between those, scrapes reuse the same
- * bytes (and, when gzip is asked for, the same compressed bytes) instead of
- * re-serialising every series (megabytes with a thousand accounts). The process metrics
- * that follow are read fresh on every scrape.
+ * createExposition renders through `registry.metrics()`, single-flight per format: a
+ * scrape that arrives while a render of its format is in flight gets that render's bytes,
+ * and a gzip-accepting one its gzip bytes, compressed once for all of them. A render starts
+ * on the next turn of the event loop (setImmediate), so every scrape read in the same turn
+ * joins it: under many scrapers most get bytes another rendered, and the tensorpix_*
+ * collect() runs once per batch instead of once per scrape. No scrape gets bytes rendered
+ * before it arrived.
+ *
+ * The gzip is synchronous on purpose: libuv's file-system threads, which zlib's async
+ * calls share, can all be held by token files on a hung network file system, and a scrape
+ * must still be answered within its budget then.
  */
-export function createExposition(options: ExpositionOptions): Exposition {
-  const kept: Partial<Record<ExpositionFormat, Kept>> = {};
+export function createExposition(
+  registries: Record<ExpositionFormat, Registry<RegistryContentType>>,
+): Exposition {
+  const inflight: Partial<Record<ExpositionFormat, Promise<Rendered>>> = {};
 
-  const accountsPart = (format: ExpositionFormat): Kept => {
-    const nowMs = options.now();
-    const key = options.stateKey();
-    const current = kept[format];
-    // At validUntilMs exactly a balance expires: that instant renders anew, without it.
-    if (current && current.key === key && nowMs < current.validUntilMs) return current;
-    const validUntilMs = options.nextExpiryMs(nowMs);
-    return (kept[format] = { key, validUntilMs, text: Buffer.from(options.accounts.render(format, nowMs)) });
+  const renderNow = async (registry: Registry<RegistryContentType>): Promise<Rendered> => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const text = Buffer.from(await registry.metrics());
+    let gzip: Buffer | undefined;
+    return { contentType: registry.contentType, text, gzipped: () => (gzip ??= gzipSync(text)) };
   };
 
   return {
-    async render(format, gzip) {
-      const accounts = accountsPart(format);
-      const rest = (await options.processMetrics?.render(format)) ?? NOTHING;
-      const end = format === 'openmetrics' ? EOF_BYTES : NOTHING;
-      if (!gzip) {
-        const chunks = [accounts.text, rest, end].filter((chunk) => chunk.length > 0);
-        return { chunks, length: accounts.text.length + rest.length + end.length };
+    render(format) {
+      let current = inflight[format];
+      if (!current) {
+        current = renderNow(registries[format]).finally(() => {
+          inflight[format] = undefined;
+        });
+        inflight[format] = current;
       }
-      accounts.gzip ??= gzipPrefix(accounts.text);
-      const chunks = gzipJoin(accounts.gzip, end.length > 0 ? Buffer.concat([rest, end]) : rest);
-      return { chunks, length: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
+      return current;
     },
   };
 }

@@ -2,7 +2,6 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AccountSet } from '../accounts/account-set';
 import { scrapeWaitMs } from '../accounts/timing';
 import type { Exposition } from '../metrics/exposition';
-import { CONTENT_TYPES } from '../metrics/text-format';
 import { acceptsGzip, negotiateFormat } from './negotiate';
 import { onlyMethods } from './respond';
 
@@ -19,18 +18,20 @@ const METHODS = ['GET', 'HEAD'];
  * metricsRoute serves the telemetry path. It is the first route of the app and matches
  * the path itself (exactly, query aside): every scrape passes here, and Express' router
  * would cost a scrape more than the metrics do. It waits for the accounts' attempts at
- * most the scrape's budget, then answers the exposition in the negotiated format,
- * gzipped when the client accepts it (Prometheus always does).
+ * most the scrape's budget, then answers the exposition in the negotiated format, with
+ * prom-client's content type for it, gzipped when the client accepts it (Prometheus
+ * always does).
  */
 export function metricsRoute(options: MetricsRouteOptions) {
   const { accounts, exposition } = options;
   const answer = async (req: Request, res: Response) => {
     const format = negotiateFormat(req.headers.accept);
     const gzip = acceptsGzip(req.headers['accept-encoding']);
-    const body = await exposition.render(format, gzip);
+    const rendered = await exposition.render(format);
+    const body = gzip ? rendered.gzipped() : rendered.text;
     res.writeHead(200, [
       'Content-Type',
-      CONTENT_TYPES[format],
+      rendered.contentType,
       'Content-Length',
       String(body.length),
       'Cache-Control',
@@ -40,10 +41,7 @@ export function metricsRoute(options: MetricsRouteOptions) {
       ...(gzip ? ['Content-Encoding', 'gzip'] : []),
     ]);
     if (req.method === 'HEAD') return void res.end();
-    // All chunks leave in one write: the response is corked until the end of this tick.
-    const last = body.chunks.length - 1;
-    for (let i = 0; i < last; i++) res.write(body.chunks[i]);
-    res.end(body.chunks[last]);
+    res.end(body);
   };
   const rejectMethod = onlyMethods(METHODS);
   return (req: Request, res: Response, next: NextFunction) => {

@@ -1,4 +1,4 @@
-import type { ExpositionFormat } from '../metrics/text-format';
+import type { ExpositionFormat } from '../metrics/formats';
 
 interface MediaRange {
   type: string;
