@@ -60,7 +60,7 @@ test('a single-account exporter loads only what it uses: no YAML, no bcrypt, no 
       loaded.filter((path) => !path.startsWith('/')).map((path) => path.split('/')[0]),
     );
     // The stack the exporter runs on is there…
-    for (const used of ['express', 'pino', 'undici']) expect(packages).toContain(used);
+    for (const used of ['express', 'pino', 'undici', 'prom-client']) expect(packages).toContain(used);
     // …but not what only --config.file or --web.config.file needs,
     expect(packages).not.toContain('yaml');
     expect(packages).not.toContain('bcryptjs');
