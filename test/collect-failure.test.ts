@@ -20,7 +20,7 @@ test('a family whose collect() throws is left out of that scrape, which still an
   jest.spyOn(account!.state, 'balanceAt').mockImplementation(broken);
   const { latency } = account!.state;
   Object.defineProperty(account!.state, 'latency', { get: broken, configurable: true });
-  for (const headers of [{}, { Accept: 'application/openmetrics-text' }]) {
+  for (const headers of [{}, { Accept: 'application/openmetrics-text' }] as Array<Record<string, string>>) {
     const text = await h.scrape(headers);
     // No series rather than a wrong one: the balance is absent, never 0.
     expect(Harness.value(text, 'tensorpix_credits_balance_usd')).toBeUndefined();

@@ -63,7 +63,7 @@ test.each([
 test('--web.disable-exporter-metrics leaves every process_* and nodejs_* family out, in both formats', async () => {
   h = await Harness.start({ exporterMetrics: false });
   h.upstream.reply(balance('1.0000'));
-  for (const headers of [{}, { Accept: 'application/openmetrics-text' }]) {
+  for (const headers of [{}, { Accept: 'application/openmetrics-text' }] as Array<Record<string, string>>) {
     const text = await h.scrape(headers);
     expect(text).toContain('tensorpix_up{account="default"} 1');
     expect(families(text, processOrNode)).toEqual([]);
