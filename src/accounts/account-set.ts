@@ -8,7 +8,6 @@ import { waitAtMost } from './timing';
  */
 export class AccountSet {
   private list: Account[] = [];
-  private generation = 0;
   private longestMs = 0;
   /** deps are the accounts' dependencies, with the 429 gates they all share. */
   private readonly deps: AccountDeps & { gates: RetryGates };
@@ -46,7 +45,6 @@ export class AccountSet {
     // The client lets go of the proxies no account uses any more.
     this.deps.client.keepRoutes(this.list.map((account) => account.spec.route));
     this.longestMs = this.list.reduce((longest, account) => Math.max(longest, account.spec.timeoutMs), 0);
-    this.generation++;
   }
 
   /** longestTimeoutMs is the longest account timeout, what a scrape without a deadline waits. */
@@ -71,26 +69,6 @@ export class AccountSet {
   /** retryNow lets every failing account try again at the next scrape. */
   retryNow(): void {
     for (const account of this.list) account.retryNow();
-  }
-
-  /**
-   * stateKey changes whenever anything rendered of the accounts may have changed: an
-   * account's state (versions only grow, so their sum does too) or the list itself.
-   */
-  stateKey(): string {
-    let versions = 0;
-    for (const account of this.list) versions += account.state.version;
-    return `${this.generation}:${versions}`;
-  }
-
-  /** nextExpiryMs is the first moment after `nowMs` when a good balance stops being exported. */
-  nextExpiryMs(nowMs: number): number {
-    let next = Infinity;
-    for (const account of this.list) {
-      const expiresAtMs = account.state.balanceExpiresAtMs();
-      if (expiresAtMs !== undefined && expiresAtMs > nowMs && expiresAtMs < next) next = expiresAtMs;
-    }
-    return next;
   }
 
   /** stop aborts every attempt in flight, for shutdown. */

@@ -16,8 +16,6 @@ const toUnits = (usd: number) => Math.round(usd * 1e4);
  * one starts from 0, whatever an attempt still in flight writes to the old one.
  */
 export class AccountState {
-  /** version goes up with every change of what is rendered, so the exposition text can be kept between changes. */
-  version = 0;
   /** up is whether the last attempt succeeded; false before any attempt has ended. */
   up = false;
   /** lastError is the last attempt's error while the account is failing. */
@@ -73,7 +71,6 @@ export class AccountState {
    * was answered. The account is not up (its balance is not being read) and nothing is counted.
    */
   held(error: UpstreamError): void {
-    if (this.up) this.version++;
     this.up = false;
     this.lastError = error;
   }
@@ -97,7 +94,6 @@ export class AccountState {
       this.latency.sum += seconds;
       this.latency.count++;
     }
-    this.version++;
   }
 }
 
