@@ -20,8 +20,9 @@ export interface Exposition {
  * and a gzip-accepting one its gzip bytes, compressed once for all of them. A render starts
  * on the next turn of the event loop (setImmediate), so every scrape read in the same turn
  * joins it: under many scrapers most get bytes another rendered, and the tensorpix_*
- * collect() runs once per batch instead of once per scrape. No scrape gets bytes rendered
- * before it arrived.
+ * collect() runs once per batch instead of once per scrape. Every collect() here is
+ * synchronous, so a render reads the state after the last scrape that joins it arrived:
+ * no scrape gets bytes of a state older than its own arrival.
  *
  * The gzip is synchronous on purpose: libuv's file-system threads, which zlib's async
  * calls share, can all be held by token files on a hung network file system, and a scrape
