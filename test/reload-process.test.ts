@@ -52,7 +52,12 @@ test('SIGHUP applies a changed account list; POST /-/reload rejects a bad one wh
 
   writeFileSync(join(dir, 'accounts.yml'), accountsYaml(['alpha', 'gamma']));
   running.child.kill('SIGHUP');
-  const reloaded = await until((text) => text.includes('account="gamma"'));
+  // A scrape renders on the turn after it arrived (scrapes of one turn share the render): one
+  // that arrived just before the SIGHUP may show gamma not yet read (tensorpix_up 0, no
+  // balance), which is its state; the next one reads it.
+  const reloaded = await until(
+    (text) => sampleValue(text, 'tensorpix_credits_balance_usd', { account: 'gamma' }) !== undefined,
+  );
   expect(reloaded).not.toContain('account="beta"');
   expect(sampleValue(reloaded, 'tensorpix_credits_balance_usd', { account: 'gamma' })).toBe(7);
   // alpha was unchanged: it kept its cache, so only gamma reached the upstream.
