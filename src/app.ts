@@ -1,7 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Registry, RegistryContentType } from 'prom-client';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
 import type { Config, FileReader } from './config/load-config';
@@ -9,7 +8,6 @@ import { createReloader, type ReloadResult, type ReloadStatus } from './config/r
 import type { Logger } from './log/logger';
 import type { BuildInfo } from './metrics/exporter-families';
 import { createExposition } from './metrics/exposition';
-import type { ExpositionFormat } from './metrics/formats';
 import { createRegistry } from './metrics/registry';
 import { createBalanceClient } from './tensorpix/client';
 import { REVISION, VERSION } from './version';
@@ -39,8 +37,6 @@ export interface AppDeps {
 export interface App {
   handler: express.Express;
   accounts: AccountSet;
-  /** registries are the prom-client registries /metrics renders, one per exposition format. */
-  registries: Record<ExpositionFormat, Registry<RegistryContentType>>;
   /** reload is what SIGHUP and POST /-/reload do. */
   reload(): ReloadResult;
   /** close aborts every attempt in flight and closes the API client's sockets. */
@@ -167,7 +163,6 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   return {
     handler: app,
     accounts,
-    registries,
     reload,
     async close() {
       accounts.stop();
