@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { undici } from './undici-lazy';
-import { isWasmOutOfMemory, WASM_OUT_OF_MEMORY } from './wasm-memory';
+import { isWasmOutOfMemory, refuseWithoutWasmMemory } from './wasm-memory';
 
 /** CHECK_MS bounds the check: a loopback request answers in milliseconds. */
 const CHECK_MS = 5000;
@@ -11,19 +11,11 @@ const CHECK_MS = 5000;
  * be made, rather than start an exporter whose every request would fail as
  * code="network" (see wasm-memory.ts). It sends one request through undici to a
  * throwaway server on 127.0.0.1, which makes the parser once; undici keeps it for every
- * later connection. On Node 20 and 22, loading undici also makes Node's own copy load
- * and build its parser, whose failure surfaces as an unhandled rejection: that is
- * recognised the same way, whenever it comes.
+ * later connection. (Loading undici also watches for the failure of Node's own copy of
+ * the parser: see undici-lazy.ts.)
  */
 export async function requireHttpParser(): Promise<void> {
-  const refuse = () => {
-    process.stderr.write(`tensorpix-exporter: ${WASM_OUT_OF_MEMORY}\n`);
-    process.exit(2);
-  };
-  process.prependListener('unhandledRejection', (reason) => {
-    if (isWasmOutOfMemory(reason)) refuse();
-  });
-  if (isWasmOutOfMemory(await loopbackRequestError())) refuse();
+  if (isWasmOutOfMemory(await loopbackRequestError())) refuseWithoutWasmMemory();
 }
 
 /**

@@ -19,3 +19,9 @@ export const WASM_OUT_OF_MEMORY =
   'limit (ulimit -v, systemd LimitAS=) is too low for WebAssembly, which reserves about ' +
   '10 GiB of address space (not of memory) per HTTP parser; remove that limit (ulimit -v ' +
   'unlimited, LimitAS=infinity) and bound memory with MemoryMax= or a container memory limit';
+
+/** refuseWithoutWasmMemory ends the process as for any setting the exporter cannot run with: one line, exit 2. */
+export function refuseWithoutWasmMemory(): never {
+  process.stderr.write(`tensorpix-exporter: ${WASM_OUT_OF_MEMORY}\n`);
+  process.exit(2);
+}
