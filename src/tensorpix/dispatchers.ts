@@ -25,8 +25,9 @@ const COMMON = {
 /**
  * Dispatchers gives each request the undici dispatcher of its route: one keep-alive Agent
  * for every direct request, one ProxyAgent per proxy and credentials. A ProxyAgent
- * tunnels with CONNECT whatever the API's scheme, so the token only ever travels inside
- * the tunnel, and TLS to the API (with the extra CA) is made through it.
+ * tunnels with CONNECT whatever the API's scheme, so the proxy is never sent the request
+ * as a proxy request, and TLS to an https:// API (with the extra CA) is made through the
+ * tunnel; an http:// API's bytes cross it as they are, readable by the proxy.
  */
 export class Dispatchers {
   private direct?: Dispatcher;
