@@ -33,6 +33,7 @@ import { readRegularFileSync } from './config/regular-file';
 import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
+import { checkBeforeStart } from './tensorpix/start-checks';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
@@ -47,6 +48,7 @@ const SHUTDOWN_GRACE_MS = 1000;
 const SHUTDOWN_LIMIT_MS = 1800;
 
 async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
+  await checkBeforeStart(config.accounts, logger);
   const demo = config.demo ? await startDemoApi() : undefined;
   if (demo) {
     config = Object.freeze({

@@ -47,7 +47,7 @@ async function modulesOf(args: string[], env: Record<string, string>): Promise<s
   }
 }
 
-test('a single-account exporter loads only what it uses: no YAML, no bcrypt, no undici beyond its used parts', async () => {
+test('a single-account exporter loads only what it uses: no YAML, no bcrypt; undici through its public entry', async () => {
   const api = await startFakeApi();
   api.reply(balance('1.0000'));
   const dir = mkdtempSync(join(tmpdir(), 'tensorpix-modules-token-'));
@@ -64,13 +64,9 @@ test('a single-account exporter loads only what it uses: no YAML, no bcrypt, no 
     // …but not what only --config.file or --web.config.file needs,
     expect(packages).not.toContain('yaml');
     expect(packages).not.toContain('bcryptjs');
-    // nor the parts of undici the exporter never calls.
-    const unused = loaded.filter((path) =>
-      /^undici\/(index\.js|lib\/(web|mock|cache)\/|lib\/dispatcher\/(proxy-agent|env-http-proxy-agent|socks5-proxy-agent)\.js)/.test(
-        path,
-      ),
-    );
-    expect(unused).toEqual([]);
+    // undici is loaded as a whole, through its package entry: its files are not the
+    // exporter's to pick (undici has no exports map, and a release may move them).
+    expect(loaded).toContain('undici/index.js');
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await api.close();

@@ -109,7 +109,7 @@ describeWithTinyproxy('through a real tinyproxy', (binary) => {
     expect(h.upstream.requests[0]!.headers['proxy-authorization']).toBeUndefined();
   });
 
-  test('an http:// API is tunnelled too: the proxy never gets the request in the clear', async () => {
+  test('an http:// API is tunnelled too: the proxy is sent a CONNECT, not the request as a proxy request', async () => {
     const h = await behindTinyproxy(binary, { apiTls: undefined });
     expect(h.upstream.url).toMatch(/^http:/);
     const text = await h.scrape();

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Harness } from './helpers/harness';
 import { after, balance, error, hang, json } from './helpers/fake-api';
+import { MAX_RETRY_AFTER_MS } from '../src/tensorpix/retry-after';
 
 let h: Harness;
 afterEach(() => h.close());
@@ -105,6 +106,28 @@ describe('429 gate', () => {
     await h.scrape();
     expect(h.upstream.requests).toHaveLength(2);
   });
+
+  test.each([['99999999999'], ['Fri, 31 Dec 9999 23:59:59 GMT']])(
+    'Retry-After %p, beyond the cap, is held to the cap: one request until it passes, one after',
+    async (retryAfter) => {
+      h.upstream.replySequence(error(429, { 'retry-after': retryAfter }), balance('4.0000'));
+      await h.scrape();
+      // A scrape every 15 s for the cap's whole hour, each well past the 10 s TTL, up to 1 ms before it ends.
+      let elapsed = 0;
+      while (elapsed + 15_000 < MAX_RETRY_AFTER_MS) {
+        h.clock.advance(15_000);
+        elapsed += 15_000;
+        expect(Harness.value(await h.scrape(), 'tensorpix_up')).toBe(0);
+      }
+      h.clock.advance(MAX_RETRY_AFTER_MS - 1 - elapsed);
+      await h.scrape();
+      expect(h.upstream.requests).toHaveLength(1);
+      h.clock.advance(1);
+      const text = await h.scrape();
+      expect(h.upstream.requests).toHaveLength(2);
+      expect(Harness.value(text, 'tensorpix_up')).toBe(1);
+    },
+  );
 
   test('the last good balance is served while the gate is closed', async () => {
     h.upstream.replySequence(balance('8.0000'), error(429, { 'retry-after': '600' }));

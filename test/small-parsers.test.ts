@@ -95,11 +95,15 @@ describe('parseRetryAfter', () => {
     ['Thu, 01 Jan 2026 12:05:00 GMT', 300_000],
     ['Thu, 01 Jan 2026 11:00:00 GMT', 0],
     ['999999999', MAX_RETRY_AFTER_MS],
+    // Beyond the cap, however far, is held to the cap.
+    ['99999999999', MAX_RETRY_AFTER_MS],
+    ['9'.repeat(400), MAX_RETRY_AFTER_MS],
     ['Fri, 01 Jan 2100 00:00:00 GMT', MAX_RETRY_AFTER_MS],
+    ['Fri, 31 Dec 9999 23:59:59 GMT', MAX_RETRY_AFTER_MS],
   ])('%p waits %p ms', (header, ms) => {
     expect(parseRetryAfter(header, now)).toEqual({ ok: true, value: ms });
   });
-  test.each([undefined, '', 'soon', '-5', '1.5', '12abc', '99999999999'])('%p is unusable', (header) => {
+  test.each([undefined, '', 'soon', '-5', '1.5', '12abc', '+5', '1e9'])('%p is unusable', (header) => {
     expect(parseRetryAfter(header, now).ok).toBe(false);
   });
 });

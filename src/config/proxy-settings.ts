@@ -29,7 +29,7 @@ export const NO_PROXY_DEFAULTS: ProxyDefaults = { setting: {}, env: {} };
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
-const isLoopback = (host: string) =>
+export const isLoopback = (host: string) =>
   host === 'localhost' ||
   LOOPBACK.check(host, 'ipv4') ||
   LOOPBACK.check(host, 'ipv6') ||

@@ -3,6 +3,7 @@ import type { ErrorCode } from './codes';
 import { ProxyTunnelError } from './proxy-tunnel-error';
 import { ProxyFailure } from './proxy-failure';
 import { UpstreamError } from './upstream-error';
+import { isWasmOutOfMemory, WASM_OUT_OF_MEMORY } from './wasm-memory';
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -45,6 +46,8 @@ export function classifyError(error: unknown, aborted: boolean): UpstreamError {
   const codes = codesOf(chain);
   const tunnel = chain.find((cause): cause is ProxyTunnelError => cause instanceof ProxyTunnelError);
   if (tunnel && !aborted) return ProxyFailure.from(tunnel, codes);
+  // Checked at start (parser-check.ts); should it happen anyway, it is named, not a bare RangeError.
+  if (isWasmOutOfMemory(error)) return new UpstreamError('network', WASM_OUT_OF_MEMORY);
   let code: ErrorCode = 'network';
   if (aborted || codes.some((c) => TIMEOUT_CODES.has(c))) code = 'timeout';
   else if (codes.some((c) => TLS_CODE.test(c))) code = 'tls';

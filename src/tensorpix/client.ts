@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { statusCause } from './causes';
 import { classifyError } from './classify-error';
 import { codeForStatus } from './codes';
@@ -5,8 +6,10 @@ import { Dispatchers } from './dispatchers';
 import { parseBalance } from './parse-balance';
 import type { ProxyRoute } from './proxy-route';
 import { parseRetryAfter } from './retry-after';
-import { request } from './undici-parts';
+import { undici } from './undici-lazy';
 import { UpstreamError } from './upstream-error';
+
+type Body = Dispatcher.ResponseData['body'];
 
 /** BALANCE_PATH is the TensorPix endpoint that answers an account's balance. */
 export const BALANCE_PATH = '/api/accounts/profile/balance/';
@@ -57,11 +60,12 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
   });
 
   async function fetchBalance({ apiUrl, token, signal, route, onResponse }: BalanceRequest): Promise<number> {
-    let body: Awaited<ReturnType<typeof request>>['body'] | undefined;
+    let body: Body | undefined;
     try {
       // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
-      const response = await request(new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`), {
+      const response = await undici().request(new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`), {
         dispatcher: dispatchers.for(route),
+        method: 'GET',
         signal,
         headers: {
           authorization: `Token ${token}`,
@@ -112,7 +116,7 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
 /** DRAIN_MS bounds how long an error's body is drained for its socket to be reused. */
 const DRAIN_MS = 1000;
 
-function drainThenDestroy(body: Awaited<ReturnType<typeof request>>['body'], signal: AbortSignal): void {
+function drainThenDestroy(body: Body, signal: AbortSignal): void {
   // A timer of our own, not AbortSignal.timeout: combined by AbortSignal.any, that one can
   // be collected before it fires (Node 20) and leave a dripping body holding its socket.
   const cut = new AbortController();

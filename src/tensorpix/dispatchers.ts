@@ -2,7 +2,8 @@ import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher, ProxyAgent } from 'undici';
 import type { ProxyRoute } from './proxy-route';
-import { loadProxyAgent, newAgent } from './undici-parts';
+import { proxyClient } from './tunnel-failures';
+import { undici } from './undici-lazy';
 
 export interface DispatcherOptions {
   /** caCert is an extra PEM bundle to trust beside the system's roots, for the API and an https:// proxy. */
@@ -24,8 +25,9 @@ const COMMON = {
 /**
  * Dispatchers gives each request the undici dispatcher of its route: one keep-alive Agent
  * for every direct request, one ProxyAgent per proxy and credentials. A ProxyAgent
- * tunnels with CONNECT whatever the API's scheme, so the token only ever travels inside
- * the tunnel, and TLS to the API (with the extra CA) is made through it.
+ * tunnels with CONNECT whatever the API's scheme, so the proxy is never sent the request
+ * as a proxy request, and TLS to an https:// API (with the extra CA) is made through the
+ * tunnel; an http:// API's bytes cross it as they are, readable by the proxy.
  */
 export class Dispatchers {
   private direct?: Dispatcher;
@@ -37,9 +39,11 @@ export class Dispatchers {
   }
 
   for(route: ProxyRoute | undefined): Dispatcher {
-    // Made at the first request, so that undici is not loaded before the exporter listens.
     if (!route || route.kind === 'direct')
-      return (this.direct ??= newAgent({ ...COMMON, connect: { ...this.tls(), ...this.lookup() } }));
+      return (this.direct ??= new (undici().Agent)({
+        ...COMMON,
+        connect: { ...this.tls(), ...this.lookup() },
+      }));
     const key = keyOf(route);
     let agent = this.proxies.get(key);
     if (!agent) this.proxies.set(key, (agent = this.proxyAgent(route)));
@@ -70,11 +74,7 @@ export class Dispatchers {
   }
 
   private proxyAgent(route: Extract<ProxyRoute, { kind: 'proxy' }>): ProxyAgent {
-    // Loaded with the first proxy: an exporter that goes direct never carries them.
-    const ProxyAgentClass = loadProxyAgent();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { TunnelPool } = require('./tunnel-pool') as typeof import('./tunnel-pool');
-    return new ProxyAgentClass({
+    return new (undici().ProxyAgent)({
       ...COMMON,
       uri: route.origin,
       ...(route.authorization !== undefined && { token: route.authorization }),
@@ -83,7 +83,7 @@ export class Dispatchers {
       // The connection to the proxy itself (TLS only for an https:// proxy).
       proxyTls: { ...this.tls(), ...this.lookup() },
       clientFactory: (origin: URL, options: object) =>
-        new TunnelPool(origin, { ...options, headersTimeout: FORGOTTEN_SOCKET_MS }, route.host),
+        proxyClient(origin, options, route.host, FORGOTTEN_SOCKET_MS),
     });
   }
 
