@@ -128,7 +128,7 @@ test.each<[string, string, string[]]>([
   [
     'a bad header value',
     'http_server_config:\n  headers:\n    X-Frame-Options: allow\n',
-    ['http_server_config.headers: X-Frame-Options has an invalid value'],
+    ['http_server_config.headers: X-Frame-Options has an invalid value (allowed: deny or sameorigin)'],
   ],
   [
     'a bad rate limit',
