@@ -135,7 +135,7 @@ test.each<[string, string, string[]]>([
     'rate_limit:\n  interval: fast\n  burst: -1\n',
     [
       'rate_limit.interval must be a duration such as 500ms, 30s, 5m or 1h, not "fast"',
-      'rate_limit.burst must be a whole number',
+      'rate_limit.burst must be a whole number of at least 1',
     ],
   ],
   ['not YAML', 'basic_auth_users: [\n', ['/etc/tpx/web.yml is not valid YAML (BAD_INDENT)']],

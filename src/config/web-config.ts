@@ -134,8 +134,9 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
         'rate_limit.interval ',
       );
       const burst = section.burst;
-      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
-        problems.push('rate_limit.burst must be a whole number');
+      // With no room for one request the bucket never lets one through, /-/healthy included.
+      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 1)
+        problems.push('rate_limit.burst must be a whole number of at least 1');
       if (intervalMs !== undefined && typeof burst === 'number') rateLimit = { intervalMs, burst };
     }
   }
