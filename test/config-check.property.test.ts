@@ -5,7 +5,6 @@
 // createApp and the real server builder on 127.0.0.1:0. Every name in a generated URL
 // resolves to 127.0.0.1 (the app's lookup); the fake API answers on its port, other ports
 // refuse. A few configurations also go through the built CLI (config-check-process test).
-import { request } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { Writable } from 'node:stream';
 import { hashSync } from 'bcryptjs';
@@ -16,6 +15,7 @@ import { createLogger } from '../src/log/logger';
 import { createHttpServer } from '../src/web/http-server';
 import { balance, startFakeApi, type FakeApi } from './helpers/fake-api';
 import { configArbitrary, type GeneratedConfig } from './helpers/config-arbitrary';
+import { statusOf } from './helpers/status-of';
 
 const RUNS = Number(process.env.CONFIG_PROPERTY_RUNS ?? 1000);
 const PASSWORD = 'pw';
@@ -42,31 +42,6 @@ beforeAll(async () => {
   api.reply(balance('12.3400'));
 });
 afterAll(() => api.close());
-
-function get(port: number, path: string, authorization?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        agent: false,
-        headers: {
-          'X-Prometheus-Scrape-Timeout-Seconds': '2',
-          ...(authorization && { Authorization: authorization }),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    // A hang (a bcrypt cost that never answers) is a failure, not a stuck test.
-    req.setTimeout(10_000, () => req.destroy(new Error(`${path}: no answer within 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** serve starts the exporter in this process as main would, and answers the two statuses. */
 async function serve(generated: GeneratedConfig): Promise<'refused' | { healthy: number; metrics: number }> {
@@ -95,8 +70,8 @@ async function serve(generated: GeneratedConfig): Promise<'refused' | { healthy:
         ? undefined
         : `Basic ${Buffer.from(`${generated.user}:${PASSWORD}`).toString('base64')}`;
     return {
-      healthy: await get(port, '/-/healthy', authorization),
-      metrics: await get(port, '/metrics', authorization),
+      healthy: await statusOf(port, '/-/healthy', authorization),
+      metrics: await statusOf(port, '/metrics', authorization),
     };
   } finally {
     server.closeAllConnections();

@@ -2,9 +2,12 @@
 // hashes, API URLs, token file paths — is checked when the configuration is loaded, which
 // --config.check, the start and a reload all do: each bad input below is a problem (exit 2
 // at check and start, a refused reload), in these exact words, and never a secret.
+import { Writable } from 'node:stream';
 import { hashSync } from 'bcryptjs';
+import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { looksLikeToken } from '../src/config/token-file';
+import { createLogger } from '../src/log/logger';
 
 const TOKEN = '0123456789abcdef0123456789abcdef01234567';
 // A real bcrypt hash of cost 10 from the README; other costs and versions are made from it.
@@ -306,4 +309,37 @@ test.each<[string, boolean]>([
   ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh', true],
 ])('looksLikeToken(%j) is %j', (path, expected) => {
   expect(looksLikeToken(path)).toBe(expected);
+});
+
+test('a reload meets the same checks: an api_url with a bare "?" is refused and the running accounts kept', async () => {
+  files['/etc/tpx/accounts.yml'] =
+    'accounts:\n  - {name: a, token_file: /run/token, api_url: "http://127.0.0.1:1"}\n';
+  const loaded = load(['--config.file=/etc/tpx/accounts.yml']);
+  if (loaded.kind !== 'run') throw new Error(`expected a configuration, got ${JSON.stringify(loaded)}`);
+  const logger = createLogger({
+    level: 'error',
+    format: 'json',
+    destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
+  const app = createApp(loaded.config, {
+    logger,
+    isReady: () => true,
+    readFile: (path: string) => {
+      if (path in files) return files[path]!;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    },
+  });
+  try {
+    files['/etc/tpx/accounts.yml'] =
+      'accounts:\n  - {name: b, token_file: /run/token, api_url: "http://127.0.0.1:1/?"}\n';
+    // Awaited whether a reload answers at once or later.
+    const reloaded = await app.reload();
+    expect(reloaded).toEqual({
+      ok: false,
+      problems: [`--config.file: accounts[0].api_url ${U}: it holds a query ("?")`],
+    });
+    expect(app.accounts.accounts().map((account) => account.name)).toEqual(['a']);
+  } finally {
+    await app.close();
+  }
 });
