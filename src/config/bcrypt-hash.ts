@@ -1,10 +1,12 @@
 /**
  * BCRYPT_COSTS is the range of bcrypt costs basic_auth_users accepts. bcrypt itself stops
  * at 4 below; above, each step doubles the time of a check. The exporter's first check
- * after a start costs two runs (its worker's decoy hash, then the check), inside a scrape:
- * measured with bcryptjs (scripts/bcrypt-costs.js, README "Protecting /metrics"), cost 12
- * takes ~0.26 s a run and 13 ~0.45–0.8 s on a loaded two-core host, 14 over 2 s, and 31
- * some days, with both cores busy from the start.
+ * after a start costs two runs (its worker's decoy hash, then the check), inside a scrape
+ * (Prometheus' default timeout is 10 s). Measured with bcryptjs on a shared two-core host
+ * (scripts/bcrypt-costs.js; the README's "Protecting /metrics" has the table): a run of
+ * cost 12 takes 0.21–0.26 s on an idle core and 0.7–1.4 s with the host loaded sevenfold,
+ * so the first check fits a scrape either way; 13 takes twice that, 14 3.4–3.7 s loaded
+ * (a first check of 7 s), and 31 some days, both cores busy from the start.
  */
 export const BCRYPT_COSTS = { min: 4, max: 12 } as const;
 
