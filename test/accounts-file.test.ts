@@ -87,7 +87,7 @@ test.each<[string, string, string[]]>([
     'a bad api_url and timeout',
     'api_url: ftp://x\naccounts:\n  - {name: a, token_file: prod.token, timeout: soon}\n',
     [
-      'api_url must be an http:// or https:// URL without credentials, query or fragment',
+      'api_url must be an http:// or https:// URL without credentials, query or fragment: its scheme is ftp:',
       'accounts[0].timeout must be a duration such as 500ms, 30s, 5m or 1h, not "soon"',
     ],
   ],

@@ -204,13 +204,17 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     'a bad API URL',
     ['--demo', '--tensorpix.api-url=ftp://example.invalid'],
     {},
-    ['--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment'],
+    [
+      '--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment: its scheme is ftp:',
+    ],
   ],
   [
     'an API URL with credentials',
     ['--demo', '--tensorpix.api-url=https://user:pw@example.invalid'],
     {},
-    ['--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment'],
+    [
+      '--tensorpix.api-url must be an http:// or https:// URL without credentials, query or fragment: it holds credentials ("@")',
+    ],
   ],
   [
     'too few connections',

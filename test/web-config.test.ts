@@ -128,14 +128,14 @@ test.each<[string, string, string[]]>([
   [
     'a bad header value',
     'http_server_config:\n  headers:\n    X-Frame-Options: allow\n',
-    ['http_server_config.headers: X-Frame-Options has an invalid value'],
+    ['http_server_config.headers: X-Frame-Options has an invalid value (allowed: deny or sameorigin)'],
   ],
   [
     'a bad rate limit',
     'rate_limit:\n  interval: fast\n  burst: -1\n',
     [
       'rate_limit.interval must be a duration such as 500ms, 30s, 5m or 1h, not "fast"',
-      'rate_limit.burst must be a whole number',
+      'rate_limit.burst must be a whole number of at least 1',
     ],
   ],
   ['not YAML', 'basic_auth_users: [\n', ['/etc/tpx/web.yml is not valid YAML (BAD_INDENT)']],
@@ -198,6 +198,22 @@ test.each<[string, string, string[]]>([
       'tls_server_config.cert_file: /etc/tpx/garbage.pem holds no PEM certificate that can be read (ERR_OSSL_PEM_NO_START_LINE)',
     ],
   ],
+  // Node makes the context from these, and then OpenSSL refuses every client (measured:
+  // ERR_SSL_NO_CIPHERS_AVAILABLE, ERR_SSL_NO_SHARED_CIPHER).
+  [
+    'TLS 1.3 suites only, with TLS 1.3 off',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  max_version: TLS12\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n',
+    [
+      'tls_server_config.cipher_suites lists only TLS 1.3 suites, and max_version is below TLS13: no handshake could succeed',
+    ],
+  ],
+  [
+    'RSA suites only for an ECDSA key, with TLS 1.3 off',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n',
+    [
+      'tls_server_config.cipher_suites has no TLS 1.2 suite for the ECDSA key of tls_server_config.key_file: /etc/tpx/server.key, and max_version is below TLS13: no handshake could succeed',
+    ],
+  ],
 ])('%s', (_name, yaml, problems) => {
   expect(parse(yaml)).toEqual(problems);
 });
@@ -208,6 +224,23 @@ test('a sound TLS section with a client CA is accepted', () => {
   );
   expect(config).toMatchObject({
     tls: { clientCa: certs.ca.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
+  });
+});
+
+test.each([
+  [
+    'suites for the key, TLS 1.3 off',
+    'max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]',
+  ],
+  [
+    'suites of the other key type, TLS 1.3 on (its own suites stay)',
+    'cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]',
+  ],
+])('cipher suites a handshake can use are accepted: %s', (_name, lines) => {
+  expect(
+    parse(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  ${lines}\n`),
+  ).toMatchObject({
+    tls: { cert: certs.server.cert },
   });
 });
 

@@ -76,7 +76,7 @@ export function readAccountsFile(
     if (typeof tokenFile !== 'string' || tokenFile === '')
       return problems.push(`${where}.token_file is required`);
     const tokenPath = fromFile(tokenFile);
-    collect(checkTokenFile(tokenPath, readFile), problems, `${where}: `);
+    collect(checkTokenFile(tokenPath, readFile, `${where}.token_file`, tokenFile), problems, `${where}: `);
     // Without a valid API URL (a problem already reported) there is no route to decide.
     const route = own.apiUrl
       ? collect(routeFor(own.apiUrl, own.proxy, env), problems, `${where}: `)

@@ -48,7 +48,7 @@ export function readCredentials(
     return { token: { kind: 'value', value: token }, from: TOKEN_ENV };
   }
   if (tokenFile !== undefined) {
-    collect(checkTokenFile(tokenFile.path, sources.readFile), problems);
+    collect(checkTokenFile(tokenFile.path, sources.readFile, tokenFile.from), problems);
     return { token: { kind: 'file', path: tokenFile.path }, from: `${tokenFile.from}=${tokenFile.path}` };
   }
   return undefined;

@@ -55,7 +55,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'tensorpix.api-url',
     type: 'string',
     default: 'https://backend.tensorpix.ai',
-    help: 'Base URL of the TensorPix API; a path prefix (an API behind a gateway) is kept.',
+    help: 'Base URL of the TensorPix API, http:// or https:// without credentials, query or fragment (a bare `?` or `#` included); a path prefix (an API behind a gateway) is kept.',
     envAliases: ['TENSORPIX_API_URL'],
   },
   {

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
+import { cipherFitProblem } from './tls-cipher-fit';
 
 /** PemOrigin says where a PEM came from, for messages: its key, and its file if it was read from one. */
 export interface PemOrigin {
@@ -95,6 +96,8 @@ export function tlsMaterialProblems(
 
   try {
     createSecureContext(secureContextOptions(material));
+    const unfit = cipherFitProblem(material, where(origins.key));
+    if (unfit) problems.push(unfit);
   } catch (error) {
     problems.push(
       codeOf(error) === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'

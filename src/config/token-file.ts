@@ -28,22 +28,49 @@ function tokenFromText(path: string, text: string): Result<string> {
   return problem ? fail(`token file ${path} ${problem}`) : ok(token);
 }
 
-const unreadable = (path: string, error: unknown) =>
-  fail(`token file ${path} cannot be read (${describeReadError(error)})`);
+/**
+ * looksLikeToken tells a token pasted where its file's path belongs, so that a message does
+ * not repeat it. The rule: a run of 16 or more letters, digits, "+" and "=" that mixes
+ * letters and digits, or a run of 32 or more (hex, base64 and prefixed keys all have one;
+ * paths are words cut by "/", ".", "-" and "_"); or a relative name of 16 or more
+ * characters without any "." (a base64 token may hold "/"; a file in the working folder
+ * named so is rare, and the message still names the setting that gave it).
+ */
+export function looksLikeToken(path: string): boolean {
+  if (path.length >= 16 && !/^[/.]/.test(path) && !path.includes('.')) return true;
+  return (path.match(/[A-Za-z0-9+=]{16,}/g) ?? []).some(
+    (run) => run.length >= 32 || (/[A-Za-z]/.test(run) && /\d/.test(run)),
+  );
+}
+
+/**
+ * unreadable says a token file cannot be read: with its path, unless the path as it was
+ * given looks like a token; then with the setting that named it.
+ */
+const unreadable = (path: string, error: unknown, setting = "the account's token file", given = path) =>
+  fail(
+    looksLikeToken(given)
+      ? `the file named by ${setting} cannot be read (${describeReadError(error)}); its name looks like a token, so it is not repeated: give the path of the file that holds the token`
+      : `token file ${path} cannot be read (${describeReadError(error)})`,
+  );
 
 /**
  * checkTokenFile checks a token file at load time (flags, --config.file, a reload) with
- * the configuration's reader, in the same words as readTokenFile.
+ * the configuration's reader, in the same words as readTokenFile. `setting` is what named
+ * the file (--tensorpix.token-file, accounts[0].token_file) and `given` the path as written
+ * there, before it was made absolute.
  */
 export function checkTokenFile(
   path: string,
   readFile: (path: string, maxBytes: number) => string,
+  setting?: string,
+  given = path,
 ): Result<string> {
   let text: string;
   try {
     text = readFile(path, MAX_TOKEN_FILE_BYTES);
   } catch (error) {
-    return unreadable(path, error);
+    return unreadable(path, error, setting, given);
   }
   return tokenFromText(path, text);
 }

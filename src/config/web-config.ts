@@ -1,8 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import { collect, fail, ok, type Result } from '../result';
+import { bcryptHashProblem } from './bcrypt-hash';
 import { parseDurationIn, RANGES } from './durations';
 import type { FileReader } from './load-config';
 import { readConfigFile, readYamlFile } from './yaml-file';
+import { shown } from './shown';
+import { headerProblem } from './web-headers';
 import { tlsProblems, type TlsSettings } from './web-tls-settings';
 import { isMapping, stringList, type Mapping } from './yaml-values';
 
@@ -47,17 +50,6 @@ const KEYS: Record<string, readonly string[]> = {
   rate_limit: ['interval', 'burst'],
 };
 
-// exporter-toolkit accepts only these headers, with these values where it restricts them.
-const HEADERS: Record<string, RegExp | undefined> = {
-  'Content-Security-Policy': undefined,
-  'X-Frame-Options': /^(deny|sameorigin)$/i,
-  'X-Content-Type-Options': /^nosniff$/i,
-  'X-XSS-Protection': undefined,
-  'Strict-Transport-Security': undefined,
-};
-
-const BCRYPT_HASH = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
-
 function unknownKeys(section: Mapping, path: string, problems: string[]): void {
   const allowed = KEYS[path] ?? [];
   for (const key of Object.keys(section)) {
@@ -101,13 +93,9 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
       if (http.headers !== undefined && !isMapping(http.headers))
         problems.push('http_server_config.headers must be a mapping');
       for (const [name, value] of Object.entries(isMapping(http.headers) ? http.headers : {})) {
-        if (!(name in HEADERS))
-          problems.push(
-            `http_server_config.headers: ${name} cannot be set (allowed: ${Object.keys(HEADERS).join(', ')})`,
-          );
-        else if (typeof value !== 'string' || (value !== '' && HEADERS[name] && !HEADERS[name].test(value))) {
-          problems.push(`http_server_config.headers: ${name} has an invalid value`);
-        } else if (value !== '') headers[name] = value;
+        const problem = headerProblem(name, value);
+        if (problem) problems.push(problem);
+        else if (value !== '') headers[name] = value as string;
       }
     }
   }
@@ -118,10 +106,10 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
       problems.push('basic_auth_users must be a mapping of user to bcrypt hash');
     else {
       for (const [user, hash] of Object.entries(document.basic_auth_users)) {
-        // The hash itself is not repeated in the message: it is still a secret.
-        if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash))
-          problems.push(`basic_auth_users: the password of ${user} is not a bcrypt hash`);
-        else users.set(user, hash);
+        // The hash itself is never repeated in the message: it still stands for a password.
+        const problem = bcryptHashProblem(hash);
+        if (problem) problems.push(`basic_auth_users: the password of ${shown(user)} ${problem}`);
+        else users.set(user, hash as string);
       }
     }
   }
@@ -146,8 +134,9 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
         'rate_limit.interval ',
       );
       const burst = section.burst;
-      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
-        problems.push('rate_limit.burst must be a whole number');
+      // With no room for one request the bucket never lets one through, /-/healthy included.
+      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 1)
+        problems.push('rate_limit.burst must be a whole number of at least 1');
       if (intervalMs !== undefined && typeof burst === 'number') rateLimit = { intervalMs, burst };
     }
   }
