@@ -40,11 +40,12 @@ export interface AccountPlan {
 
 export const ACCOUNTS: AccountPlan[] = [
   // A render studio: ~60 USD a day, topped up with 300 USD on Thursday afternoon. Its
-  // operator sets higher thresholds for it (STUDIO_OVERRIDES).
+  // operator sets higher thresholds for it (STUDIO_OVERRIDES). A runaway job costs it ~70 USD
+  // on Wednesday afternoon (RUNAWAY).
   {
     name: 'studio',
     joinsAt: WEEK_START,
-    startUsd: 330,
+    startUsd: 400,
     spending: { dayJobsPerHour: 3, nightJobsPerHour: 0.5, costUsd: [0.5, 2.5] },
     topUps: [{ at: WEEK_START + 3 * DAY + 15 * HOUR + 7 * MINUTE, usd: 300 }],
   },
@@ -66,6 +67,18 @@ export const ACCOUNTS: AccountPlan[] = [
     topUps: [],
   },
 ];
+
+/**
+ * RUNAWAY is a job that resubmits itself in a loop: from `from` to `to` it costs the account
+ * a job a minute, on top of its usual jobs, so that it spends `timesUsual` times its usual rate
+ * (its average since it joined, as TensorPixSpendSurge reads it).
+ */
+export const RUNAWAY = {
+  account: 'studio',
+  from: WEEK_START + 2 * DAY + 14 * HOUR,
+  to: WEEK_START + 2 * DAY + 16 * HOUR + 30 * MINUTE,
+  timesUsual: 10,
+};
 
 /** The exporter restarts on Tuesday afternoon: 3 failed scrapes, then counters from 0. */
 export const RESTART = { downAt: WEEK_START + 1 * DAY + 14 * HOUR + 2 * MINUTE, downFor: 3 * MINUTE };
