@@ -106,3 +106,60 @@ export const STUDIO_OVERRIDES = { low: 150, critical: 50, depletionSeconds: 4 * 
 
 /** The shipped default thresholds (prometheus/alerts.yml). */
 export const DEFAULTS = { low: 20, critical: 5, depletionSeconds: 3 * DAY, staleSeconds: 30 * MINUTE };
+
+/** Episode is one problem of the week: its alert may fire for it once, from `from` until `to`. */
+export interface Episode {
+  alert: string;
+  account: string;
+  what: string;
+  from: number;
+  to: number;
+}
+
+const STUDIO_TOP_UP = ACCOUNTS[0]!.topUps[0]!.at;
+const BEFORE_OUTAGE = ACCOUNTS.filter((a) => a.joinsAt < OUTAGE.from).map((a) => a.name);
+
+/**
+ * EPISODES are the problems the week is generated with, each of which deserves one page: an
+ * alert fires at most once per episode, and never outside one. A firing belongs to the
+ * episode in which it starts; it may outlast `to` by the time its rule takes to notice.
+ */
+export const EPISODES: Episode[] = [
+  ...['TensorPixCreditsLow', 'TensorPixCreditsCritical', 'TensorPixCreditsDepletingSoon'].map((alert) => ({
+    alert,
+    account: 'research',
+    what: 'research drains, never topped up',
+    from: WEEK_START,
+    to: WEEK_END,
+  })),
+  ...['TensorPixCreditsLow', 'TensorPixCreditsDepletingSoon'].map((alert) => ({
+    alert,
+    account: 'studio',
+    what: 'studio drains until its top-up',
+    from: WEEK_START,
+    to: STUDIO_TOP_UP,
+  })),
+  {
+    alert: 'TensorPixCreditsDepletingSoon',
+    account: 'studio',
+    what: 'studio drains again after its top-up',
+    from: STUDIO_TOP_UP,
+    to: WEEK_END,
+  },
+  ...['TensorPixBalanceStale', 'TensorPixAPIRateLimited'].flatMap((alert) =>
+    BEFORE_OUTAGE.map((account) => ({
+      alert,
+      account,
+      what: 'the API outage',
+      from: OUTAGE.from,
+      to: OUTAGE.to,
+    })),
+  ),
+  {
+    alert: 'TensorPixSpendSurge',
+    account: RUNAWAY.account,
+    what: 'the runaway job',
+    from: RUNAWAY.from,
+    to: RUNAWAY.to,
+  },
+];
