@@ -26,6 +26,7 @@ const EXPECTED = [
   'TensorPixCreditsLow',
   'TensorPixCreditsCritical',
   'TensorPixCreditsDepletingSoon',
+  'TensorPixSpendSurge',
   'TensorPixExporterDown',
   'TensorPixBalanceStale',
   'TensorPixAPIAuthFailing',
