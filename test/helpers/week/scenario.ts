@@ -40,7 +40,7 @@ export interface AccountPlan {
 
 export const ACCOUNTS: AccountPlan[] = [
   // A render studio: ~60 USD a day, topped up with 300 USD on Thursday afternoon. Its
-  // operator sets higher thresholds for it (STUDIO_OVERRIDES). A runaway job costs it ~70 USD
+  // operator sets higher thresholds for it (STUDIO_OVERRIDES). A runaway job costs it ~60 USD
   // on Wednesday afternoon (RUNAWAY).
   {
     name: 'studio',
