@@ -13,7 +13,11 @@ export function writeShortenedRules(dir: string): string {
     groups: Array<{ rules: Array<Record<string, unknown>> }>;
   };
   for (const group of rules.groups) {
-    for (const rule of group.rules) if (rule.alert && rule.for) rule.for = '1s';
+    for (const rule of group.rules) {
+      if (rule.alert && rule.for) rule.for = '1s';
+      // Hysteresis would hold a resolved alert for minutes; the test waits seconds.
+      if (rule.alert && rule.keep_firing_for) rule.keep_firing_for = '1s';
+    }
   }
   const path = join(dir, 'alerts.yml');
   writeFileSync(path, stringify(rules));

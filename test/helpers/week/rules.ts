@@ -11,6 +11,7 @@ export interface Rule {
   alert?: string;
   expr: string;
   for?: string;
+  keep_firing_for?: string;
   labels?: Record<string, string>;
 }
 
@@ -112,7 +113,8 @@ export function durationSeconds(text: string | undefined): number {
  * evaluateAlerts replays every alerting rule over the range as the rule manager does at
  * each evaluation: a label set returned by the expression is pending from its first
  * evaluation, firing once it has been returned for `for:`, and resolved at the first
- * evaluation that does not return it.
+ * evaluation that does not return it, or, with `keep_firing_for:`, once it has not been
+ * returned for that long (a pending alert is dropped at once, as Prometheus does).
  */
 export async function evaluateAlerts(
   prometheus: HistoricalPrometheus,
@@ -122,6 +124,7 @@ export async function evaluateAlerts(
   const firings: Firing[] = [];
   for (const rule of rules.filter((r) => r.alert)) {
     const hold = durationSeconds(rule.for);
+    const keep = durationSeconds(rule.keep_firing_for);
     for (const { metric, points } of await prometheus.queryRange(
       rule.expr,
       range.start,
@@ -132,18 +135,22 @@ export async function evaluateAlerts(
       let activeAt: number | undefined;
       let previous: number | undefined;
       let firing: Firing | undefined;
-      const close = (at: number) => {
-        if (firing) firings.push({ ...firing, to: at });
-        firing = undefined;
-        activeAt = undefined;
-      };
       for (const [t] of points) {
-        if (previous !== undefined && t - previous > range.step) close(previous + range.step);
+        if (previous !== undefined && t - previous > range.step) {
+          // Not returned from previous + step on: resolved `keep` later, unless returned again by then.
+          const missingFrom = previous + range.step;
+          if (firing && t - missingFrom >= keep) {
+            firings.push({ ...firing, to: missingFrom + keep });
+            firing = undefined;
+          }
+          if (!firing) activeAt = undefined;
+        }
         activeAt ??= t;
         if (!firing && t - activeAt >= hold) firing = { alert: rule.alert!, labels, from: t, to: t };
         previous = t;
       }
-      close(previous === undefined ? range.end : Math.min(previous + range.step, range.end));
+      if (firing && previous !== undefined)
+        firings.push({ ...firing, to: Math.min(previous + range.step + keep, range.end) });
     }
   }
   return firings;

@@ -40,11 +40,12 @@ export interface AccountPlan {
 
 export const ACCOUNTS: AccountPlan[] = [
   // A render studio: ~60 USD a day, topped up with 300 USD on Thursday afternoon. Its
-  // operator sets higher thresholds for it (STUDIO_OVERRIDES).
+  // operator sets higher thresholds for it (STUDIO_OVERRIDES). A runaway job costs it ~60 USD
+  // on Wednesday afternoon (RUNAWAY).
   {
     name: 'studio',
     joinsAt: WEEK_START,
-    startUsd: 330,
+    startUsd: 400,
     spending: { dayJobsPerHour: 3, nightJobsPerHour: 0.5, costUsd: [0.5, 2.5] },
     topUps: [{ at: WEEK_START + 3 * DAY + 15 * HOUR + 7 * MINUTE, usd: 300 }],
   },
@@ -66,6 +67,18 @@ export const ACCOUNTS: AccountPlan[] = [
     topUps: [],
   },
 ];
+
+/**
+ * RUNAWAY is a job that resubmits itself in a loop: from `from` to `to` it costs the account
+ * a job a minute, on top of its usual jobs, so that it spends `timesUsual` times its usual rate
+ * (its average since it joined, as TensorPixSpendSurge reads it).
+ */
+export const RUNAWAY = {
+  account: 'studio',
+  from: WEEK_START + 2 * DAY + 14 * HOUR,
+  to: WEEK_START + 2 * DAY + 16 * HOUR + 30 * MINUTE,
+  timesUsual: 10,
+};
 
 /** The exporter restarts on Tuesday afternoon: 3 failed scrapes, then counters from 0. */
 export const RESTART = { downAt: WEEK_START + 1 * DAY + 14 * HOUR + 2 * MINUTE, downFor: 3 * MINUTE };
@@ -93,3 +106,60 @@ export const STUDIO_OVERRIDES = { low: 150, critical: 50, depletionSeconds: 4 * 
 
 /** The shipped default thresholds (prometheus/alerts.yml). */
 export const DEFAULTS = { low: 20, critical: 5, depletionSeconds: 3 * DAY, staleSeconds: 30 * MINUTE };
+
+/** Episode is one problem of the week: its alert may fire for it once, from `from` until `to`. */
+export interface Episode {
+  alert: string;
+  account: string;
+  what: string;
+  from: number;
+  to: number;
+}
+
+const STUDIO_TOP_UP = ACCOUNTS[0]!.topUps[0]!.at;
+const BEFORE_OUTAGE = ACCOUNTS.filter((a) => a.joinsAt < OUTAGE.from).map((a) => a.name);
+
+/**
+ * EPISODES are the problems the week is generated with, each of which deserves one page: an
+ * alert fires at most once per episode, and never outside one. A firing belongs to the
+ * episode in which it starts; it may outlast `to` by the time its rule takes to notice.
+ */
+export const EPISODES: Episode[] = [
+  ...['TensorPixCreditsLow', 'TensorPixCreditsCritical', 'TensorPixCreditsDepletingSoon'].map((alert) => ({
+    alert,
+    account: 'research',
+    what: 'research drains, never topped up',
+    from: WEEK_START,
+    to: WEEK_END,
+  })),
+  ...['TensorPixCreditsLow', 'TensorPixCreditsDepletingSoon'].map((alert) => ({
+    alert,
+    account: 'studio',
+    what: 'studio drains until its top-up',
+    from: WEEK_START,
+    to: STUDIO_TOP_UP,
+  })),
+  {
+    alert: 'TensorPixCreditsDepletingSoon',
+    account: 'studio',
+    what: 'studio drains again after its top-up',
+    from: STUDIO_TOP_UP,
+    to: WEEK_END,
+  },
+  ...['TensorPixBalanceStale', 'TensorPixAPIRateLimited'].flatMap((alert) =>
+    BEFORE_OUTAGE.map((account) => ({
+      alert,
+      account,
+      what: 'the API outage',
+      from: OUTAGE.from,
+      to: OUTAGE.to,
+    })),
+  ),
+  {
+    alert: 'TensorPixSpendSurge',
+    account: RUNAWAY.account,
+    what: 'the runaway job',
+    from: RUNAWAY.from,
+    to: RUNAWAY.to,
+  },
+];

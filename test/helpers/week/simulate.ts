@@ -5,6 +5,7 @@ import {
   JOB,
   OUTAGE,
   RESTART,
+  RUNAWAY,
   SCRAPE_INTERVAL,
   SCRAPE_OFFSET,
   WEEK_END,
@@ -58,6 +59,16 @@ function plannedJobs(plan: AccountPlan, random: () => number): Job[] {
   const topUps = [...plan.topUps];
   for (let minute = plan.joinsAt; minute < WEEK_END; minute += 60) {
     while (topUps.length > 0 && topUps[0]!.at <= minute) balance += topUps.shift()!.usd;
+    if (plan.name === RUNAWAY.account && minute >= RUNAWAY.from && minute < RUNAWAY.to) {
+      // The runaway job's share of the minute: (timesUsual - 1) × the usual rate before it.
+      const before = jobs.filter((job) => job.at < RUNAWAY.from).reduce((sum, job) => sum + job.usd, 0);
+      const usualPerMinute = (before / (RUNAWAY.from - plan.joinsAt)) * 60;
+      const usd = Math.round((RUNAWAY.timesUsual - 1) * usualPerMinute * 10000) / 10000;
+      if (usd <= balance) {
+        balance -= usd;
+        jobs.push({ at: minute + 30, usd });
+      }
+    }
     const hour = new Date(minute * 1000).getUTCHours();
     const perHour = hour >= 8 && hour < 20 ? plan.spending.dayJobsPerHour : plan.spending.nightJobsPerHour;
     if (random() >= perHour / 60) continue;

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadDashboard, panelsOf, type Panel } from '../dashboard';
-import { checkFirings } from './alert-expectations';
+import { checkEpisodes, checkFirings, episodeOf } from './alert-expectations';
 import { Facts } from './facts';
 import { writeOpenMetrics } from './openmetrics';
 import { HistoricalPrometheus, promtoolBackfill, type Binaries } from './prometheus';
 import { runPanelQueries, summary } from './panel-queries';
 import { PURPOSES, type QueryResult } from './purposes';
 import { backfillRecordingRules, evaluateAlerts, loadRules, type Firing, type Rule } from './rules';
-import { SCRAPE_INTERVAL, STUDIO_OVERRIDES, WEEK_END, WEEK_START } from './scenario';
+import { EPISODES, SCRAPE_INTERVAL, STUDIO_OVERRIDES, WEEK_END, WEEK_START } from './scenario';
 import { simulateWeek } from './simulate';
 import { formatTable, weekTime } from './table';
 
@@ -89,13 +89,19 @@ export function describeDashboardWeek(binaries: Binaries, label: string): void {
         r.setting,
         summary(r),
       ]);
-      const alerts = firings.map((f) => [f.alert, f.labels.account ?? '', weekTime(f.from), weekTime(f.to)]);
+      const alerts = firings.map((f) => [
+        f.alert,
+        f.labels.account ?? '',
+        weekTime(f.from),
+        weekTime(f.to),
+        episodeOf(f)?.what ?? 'NONE',
+      ]);
       console.log(
         [
           `The dashboard over the generated week (${label})`,
           formatTable(['panel', 'query', 'grafana', 'view', 'accounts', 'result'], rows),
           formatTable(['panel', 'for', 'verdict'], verdicts, 170),
-          formatTable(['alert', 'account', 'fired from', 'until'], alerts),
+          formatTable(['alert', 'account', 'fired from', 'until', 'episode'], alerts),
         ].join('\n\n'),
       );
     }, 15_000);
@@ -151,19 +157,27 @@ export function describeDashboardWeek(binaries: Binaries, label: string): void {
       },
     );
 
+    test('every alert fires at most once per episode of the week, and never outside one', () => {
+      expect(checkEpisodes(firings)).toEqual([]);
+      // Every episode of the week pages.
+      const silent = EPISODES.filter((e) => !firings.some((f) => episodeOf(f) === e));
+      expect(silent).toEqual([]);
+    });
+
     test('the alerts fire over the week as it was generated', () => {
       expect(firings.length).toBeGreaterThan(0);
-      expect(checkFirings(facts, firings)).toEqual([]);
+      expect(checkFirings(facts, firings, rules)).toEqual([]);
     });
   });
 }
 
-/** depletionEstimate is TensorPixCreditsDepletingSoon's expression without its comparison: seconds left. */
+/** depletionEstimate is TensorPixCreditsDepletingSoon's expression without its comparison (and guard): seconds left. */
 function depletionEstimate(rules: Rule[]): string {
   const expr = rules.find((r) => r.alert === 'TensorPixCreditsDepletingSoon')?.expr ?? '';
-  const match = /^([\s\S]+?)\s*<\s*tensorpix:credits_depletion_threshold_seconds:effective\s*$/.exec(
-    expr.trim(),
-  );
+  const match =
+    /^([\s\S]+?)\s*<\s*tensorpix:credits_depletion_threshold_seconds:effective(\s+and on [\s\S]*)?\s*$/.exec(
+      expr.trim(),
+    );
   if (!match) throw new Error(`TensorPixCreditsDepletingSoon no longer compares with its horizon: ${expr}`);
   return match[1]!;
 }
