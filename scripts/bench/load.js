@@ -28,8 +28,10 @@ function wrk(url, { connections, seconds, headers }) {
         return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
       };
       const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      const total = /(\d+) requests in/.exec(out);
       resolve({
         rps: Number(rate[1]),
+        requests: total ? Number(total[1]) : NaN,
         p50: ms('50%'),
         p99: ms('99%'),
         errors: errors ? Number(errors[1]) : 0,
@@ -45,6 +47,7 @@ function withAutocannon(url, { connections, seconds, headers }) {
         ? reject(error)
         : resolve({
             rps: result.requests.average,
+            requests: result.requests.total,
             p50: result.latency.p50,
             p99: result.latency.p99,
             errors: result.non2xx + result.errors,

@@ -1,8 +1,9 @@
 'use strict';
 // The servers the benchmark compares, each a child process on 127.0.0.1: the built
 // exporter (started as its shebang starts it), Debian's blackbox_exporter (Go, with
-// exporter-toolkit and client_golang), and two floors serving the exporter's own bytes
-// from memory: bare Express 5 and bare node:http.
+// exporter-toolkit and client_golang), two floors serving the exporter's own bytes from
+// memory (bare Express 5 and bare node:http), and the memory floor of the stack: Node with
+// the exporter's libraries loaded and a socket listening, doing nothing.
 const { spawn, spawnSync } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { createServer } = require('node:net');
@@ -43,6 +44,17 @@ function memoryOf(pid) {
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/** CLOCK_TICKS is the kernel's unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** cpuSecondsOf is the CPU time a process has used so far, user and system, in seconds. */
+function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /**
  * start runs `command args`, polls `readyPath` until it answers 200 (bounded), and returns
  * the server with how long that took from the spawn.
@@ -77,6 +89,7 @@ async function start(name, command, args, { port, readyPath = '/-/healthy', env 
     pid: child.pid,
     readyMs,
     memory: () => memoryOf(child.pid),
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     stop: async () => {
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(3000)]);
@@ -87,18 +100,12 @@ async function start(name, command, args, { port, readyPath = '/-/healthy', env 
 }
 
 /** startExporter runs the built exporter with the flags of its shebang (or `nodeFlags`) and `args`. */
-async function startExporter(args, { env = {}, nodeFlags = NODE_FLAGS, wrapper, work } = {}) {
+async function startExporter(args, { env = {}, nodeFlags = NODE_FLAGS } = {}) {
   const port = await freePort();
-  let script = MAIN;
-  if (wrapper) {
-    // A file of its own, so the exporter's flags reach it as they reach main.
-    script = join(work, 'wrapped-main.js');
-    writeFileSync(script, wrapper(MAIN));
-  }
   return start(
     'tensorpix-exporter',
     process.execPath,
-    [...nodeFlags, script, `--web.listen-address=127.0.0.1:${port}`, ...args],
+    [...nodeFlags, MAIN, `--web.listen-address=127.0.0.1:${port}`, ...args],
     {
       port,
       env,
@@ -146,6 +153,24 @@ async function startFloor(kind, body, contentType, work) {
   });
 }
 
+/**
+ * startLibraryFloor is the least any Node exporter on this stack can weigh: node with the
+ * exporter's flags, express, prom-client (its default metrics registered), undici, pino and
+ * yaml loaded, and one socket listening. It answers 200 so that it can be found ready.
+ */
+async function startLibraryFloor() {
+  const port = await freePort();
+  const resolved = (name) => JSON.stringify(require.resolve(name));
+  const code = `for (const name of [${['express', 'undici', 'pino', 'yaml'].map(resolved).join(', ')}]) require(name);
+     const client = require(${resolved('prom-client')});
+     client.collectDefaultMetrics({ register: new client.Registry() });
+     require('http').createServer((req, res) => res.end()).listen(${port}, '127.0.0.1');`;
+  return start('Node + libraries, idle', process.execPath, [...NODE_FLAGS, '-e', code], {
+    port,
+    readyPath: '/',
+  });
+}
+
 function killAll() {
   for (const child of children) child.kill('SIGKILL');
 }
@@ -157,6 +182,7 @@ module.exports = {
   startBlackbox,
   haveBlackbox,
   startFloor,
+  startLibraryFloor,
   killAll,
   sleep,
   memoryOf,
