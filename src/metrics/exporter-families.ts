@@ -1,6 +1,6 @@
 import { Gauge, type Registry, type RegistryContentType } from 'prom-client';
 import type { ReloadStatus } from '../config/reload';
-import type { CollectFailure } from './safe-collect';
+import type { CollectFailure } from './state-family';
 
 export interface BuildInfo {
   version: string;
