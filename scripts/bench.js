@@ -176,16 +176,7 @@ async function v8Flags(api) {
   const values = {};
   for (const [label, options] of [
     ['with the shipped flags', {}],
-    [
-      'without them',
-      {
-        nodeFlags: [],
-        work,
-        // main sets --heap-growing-percent as it loads; put V8's own default back after.
-        wrapper: (main) =>
-          `require(${JSON.stringify(main)}); require('node:v8').setFlagsFromString('--heap-growing-percent=0');`,
-      },
-    ],
+    ['without them', { nodeFlags: [] }],
   ]) {
     const exporter = await startExporter(args, { env, ...options });
     await sleep(500);
@@ -198,7 +189,7 @@ async function v8Flags(api) {
       `${Math.round(result.rps)} req/s, peak ${mib(Math.max(peak, exporter.memory().peakMiB))} MiB`;
     await exporter.stop();
   }
-  row(`V8 flags (${NODE_FLAGS.join(' ')} --heap-growing-percent=20 --liftoff-only), ${SECONDS} s of load`, {
+  row(`V8 flags (${NODE_FLAGS.join(' ')}), ${SECONDS} s of load`, {
     'tensorpix-exporter': `${values['with the shipped flags']}; without: ${values['without them']}`,
   });
 }
