@@ -39,8 +39,13 @@ step() {
   at=$(date +%s)
   echo "latest-deps: $name: $*"
   if ! (cd "$scratch/app" && "$@") >"$log" 2>&1; then
-    tail -n 60 "$log" >&2
-    fail "$name ($*)"
+    # jest's failed suites and tests, then the end; the whole log outlives the scratch copy.
+    grep -E '^(FAIL |  ● )' "$log" >&2
+    tail -n 40 "$log" >&2
+    local kept
+    kept="$(mktemp -t tensorpix-latest-deps-log.XXXXXX)"
+    cp "$log" "$kept"
+    fail "$name ($*); its whole output: $kept"
   fi
   echo "latest-deps: $name passed in $(($(date +%s) - at)) s"
 }
