@@ -97,9 +97,9 @@ done
 
 # What differs from the lock file: the versions this run is about.
 (cd "$scratch/app" && node -e '
-  const { readFileSync } = require("node:fs");
+  const { existsSync, readFileSync } = require("node:fs");
   const pkg = require("./package.json");
-  const lock = JSON.parse(readFileSync(process.argv[1], "utf8"));
+  const lock = existsSync(process.argv[1]) ? JSON.parse(readFileSync(process.argv[1], "utf8")) : {};
   const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).sort();
   let newer = 0;
   for (const name of names) {
