@@ -1,16 +1,11 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-// V8 flags for a small, steady footprint (BENCHMARKS.md shows the effect of each):
-// - the young generation is held to 2 MB a semi-space (V8 grows it to 16 MB under load,
-//   30 MB of resident memory for garbage that dies young; 1 MB costs a tenth of the
-//   throughput in collections, 2 MB nothing measurable). V8 reads it only at start, so
-//   it is given to node itself, here and wherever the exporter starts (Dockerfile, npm
-//   scripts; systemd and Kubernetes run this file or the image);
-// - the old generation grows by 20 % a step (V8's own steps are up to 4×), so a burst of
-//   scrapes does not leave the heap at twice its need;
-// - undici parses HTTP with llhttp compiled to WebAssembly; V8's optimising compiler makes
-//   that 10 MB of machine code, for a parser that reads a few dozen bytes a minute, so the
-//   baseline compiler alone is used.
-// The last two are read when they apply, so they are set below, for every way of starting.
+// The young generation is held to 2 MB a semi-space (V8 grows it to 16 MB under load: 30 MB
+// of resident memory for garbage that dies young; 1 MB costs a tenth of the throughput in
+// collections, 2 MB nothing measurable; BENCHMARKS.md). V8 reads the option only at start and
+// Node documents it as a command-line option, so it is given to node itself, the same in
+// every way the exporter starts: this line (the installed command, systemd's ExecStart), the
+// npm scripts, the Dockerfile's ENTRYPOINT (compose and Kubernetes run the image) and the
+// README's commands. test/start-options.test.ts holds them together.
 // A SIGHUP that arrives while the exporter is still loading would end it (Node's default
 // for the signal, as with no handler): it is held from the first line, and applied once the
 // exporter listens. (Statements before imports run first: the compiled file keeps the order.)
@@ -21,7 +16,6 @@ process.on('SIGHUP', () => {
 });
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
 import { checkApi } from './check/api-check';
 import { describeCheck } from './check/describe-check';
@@ -38,9 +32,6 @@ import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
 import { refreshTls } from './web/tls-refresh';
-
-setFlagsFromString('--heap-growing-percent=20');
-setFlagsFromString('--liftoff-only');
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;

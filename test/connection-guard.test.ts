@@ -358,3 +358,40 @@ test('over TLS the guard finds the connection of each request: a pipelining clie
     certs.cleanup();
   }
 });
+
+test('over TLS each connection is told apart: handshakes in parallel, each pipelining client cut alone, a polite one served', async () => {
+  const certs = makeTestCerts();
+  try {
+    let calls = 0;
+    const port = await serve(
+      (_req, res) => {
+        calls++;
+        setTimeout(() => res.end('ok'), 50);
+      },
+      { maxQueuedRequests: 4 },
+      certs.server,
+    );
+    const connectAll = (n: number) =>
+      Promise.all(
+        Array.from({ length: n }, async () => {
+          const client = connectTls({ port, host: '127.0.0.1', ca: certs.ca.cert });
+          sockets.push(client);
+          client.on('error', () => undefined);
+          await new Promise((resolve) => client.once('secureConnect', resolve));
+          return client;
+        }),
+      );
+    const [polite, ...rude] = await connectAll(6);
+    let closed = 0;
+    for (const client of rude) client.once('close', () => closed++);
+    for (const client of rude) client.write(GET('/metrics').repeat(50));
+    expect(await until(() => closed === rude.length)).toBe(true);
+    // The app saw the first request of each rude connection only.
+    expect(calls).toBe(rude.length);
+    // The polite connection, whose handshake ran among theirs, was neither cut nor queued behind them.
+    expect(await exchange(polite!, GET('/metrics') + GET('/metrics'), 2)).toMatch(/ok[\s\S]*ok$/);
+    expect(polite!.destroyed).toBe(false);
+  } finally {
+    certs.cleanup();
+  }
+});

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { GuardedConnection } from './guarded-connection';
 
 /** GuardLimits bound what clients may hold of the exporter, together and one by one. */
@@ -47,6 +48,14 @@ export class ConnectionGuard {
   private readonly live = new Set<GuardedConnection>();
   /** bySocket finds a connection from its requests, cut ones too (whose requests are dropped). */
   private readonly bySocket = new WeakMap<Socket, GuardedConnection>();
+  /**
+   * handshaking finds, by its TCP address pair, a connection whose TLS socket is not known
+   * yet: Node gives no public way from a TLS socket to the TCP socket under it, and the pair
+   * names one open TCP connection (the kernel never has two open with the same one), which
+   * both sockets report. An entry lives from admit until the handshake ends or the TCP
+   * socket closes.
+   */
+  private readonly handshaking = new Map<string, GuardedConnection>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -73,14 +82,41 @@ export class ConnectionGuard {
     socket.once('close', () => this.live.delete(connection));
   }
 
+  /**
+   * admitTls takes a new TCP connection of a TLS server: as admit, and remembers it until
+   * its handshake ends (see secured).
+   */
+  admitTls(socket: Socket): void {
+    this.admit(socket);
+    const connection = this.bySocket.get(socket);
+    const pair = addressPair(socket);
+    // No connection: it was refused. No pair: the client is already gone (it has no address).
+    if (!connection || pair === undefined) return;
+    this.handshaking.set(pair, connection);
+    socket.once('close', () => {
+      if (this.handshaking.get(pair) === connection) this.handshaking.delete(pair);
+    });
+  }
+
+  /**
+   * secured links a TLS socket whose handshake ended ('secureConnection', before any of its
+   * requests is read) to the connection admitted for the TCP socket under it.
+   */
+  secured(tlsSocket: TLSSocket): void {
+    const pair = addressPair(tlsSocket);
+    const connection = pair === undefined ? undefined : this.handshaking.get(pair);
+    if (!connection) return;
+    this.handshaking.delete(pair!);
+    this.bySocket.set(tlsSocket, connection);
+    connection.httpSocket = tlsSocket;
+  }
+
   /** listener wraps the app: each request goes through its connection's queue. */
   listener(app: RequestListener): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {
-      const socket = req.socket as Socket & { _parent?: Socket };
-      const connection = this.bySocket.get(socket) ?? this.bySocket.get(socket._parent as Socket);
+      const connection = this.bySocket.get(req.socket);
       if (!connection) return void app(req, res);
       if (connection.cut) return;
-      connection.httpSocket = socket;
       // No endpoint reads a body: close after answering rather than read gigabytes to drop them.
       if (declaresBody(req)) res.setHeader('Connection', 'close');
       if (!connection.request(res, () => app(req, res), this.limits.maxQueuedRequests)) {
@@ -178,6 +214,16 @@ const rankOf = (connection: GuardedConnection, nowMs: number): Rank => [
   connection.lastActivityMs,
 ];
 const before = (a: Rank, b: Rank) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
+/**
+ * addressPair names a socket's TCP connection by both ends' address and port; undefined once
+ * the connection is closed (a socket then reports no address).
+ */
+function addressPair(socket: Socket): string | undefined {
+  const { remoteAddress, remotePort, localAddress, localPort } = socket;
+  if (remoteAddress === undefined || localAddress === undefined) return undefined;
+  return `${remoteAddress} ${remotePort} ${localAddress} ${localPort}`;
+}
 
 /** declaresBody is true for a request that announces a body (a length above 0, or chunks). */
 function declaresBody(req: IncomingMessage): boolean {

@@ -92,7 +92,12 @@ export function createHttpServer(
   const guard = new ConnectionGuard(limits);
   const server = createServer(guard.listener(app), tls, limits);
   // Registered after the TLS server's own listener, so the guard sees every TCP connection, handshakes included.
-  server.on('connection', (socket: Socket) => guard.admit(socket));
+  if (!tls) server.on('connection', (socket: Socket) => guard.admit(socket));
+  else {
+    server.on('connection', (socket: Socket) => guard.admitTls(socket));
+    // First, so the guard knows the TLS socket before the HTTP server reads from it.
+    server.prependListener('secureConnection', (socket: TLSSocket) => guard.secured(socket));
+  }
   const report = logger && setInterval(guardReporter(guard.counts, logger), GUARD_REPORT_MS).unref();
   server.on('close', () => {
     guard.close();
