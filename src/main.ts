@@ -33,6 +33,7 @@ import { readRegularFileSync } from './config/regular-file';
 import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
+import { nodeSupportWarning } from './node-support';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
@@ -151,6 +152,8 @@ function main(): void {
     format: config.logFormat,
     destination: process.stderr,
   });
+  const nodeWarning = nodeSupportWarning(process.versions);
+  if (nodeWarning) logger.warn(nodeWarning);
   const fatal = (kind: string) => (error: unknown) => {
     logger.fatal({ err: error }, kind);
     process.exit(1);
