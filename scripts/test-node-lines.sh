@@ -44,6 +44,7 @@ for line in "$@"; do
       if [ -n "${CI:-}" ]; then
         echo "FAIL: $why" >&2
         failed+=("node $line (missing)")
+        summary+=("node $line: FAILED, not fetched")
       else
         echo "SKIP: $why" >&2
         summary+=("node $line: skipped, not fetched")
