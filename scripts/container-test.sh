@@ -93,9 +93,11 @@ export CONTAINERS_CONF=$work/containers.conf
 podman() { command podman --storage-driver vfs --runtime runc --cgroup-manager cgroupfs "$@"; }
 buildah() { command buildah --storage-driver vfs "$@"; }
 
-# The line of the Dockerfile's default base image, and the lines CI tests.
+# The line of the Dockerfile's default base image, and the lines CI runs the suite on: those
+# scripts/fetch-node-lines.sh fetches and the machine's own.
 image_line=$(sed -nE 's/^ARG NODE_IMAGE=node:([0-9]+)-.*/\1/p' Dockerfile)
 read -r -a tested_lines <<<"$(sed -nE 's/^NODE_LINES=\(([0-9 ]+)\)$/\1/p' scripts/fetch-node-lines.sh)"
+tested_lines+=("$(node -p 'process.versions.node.split(".")[0]')")
 node_bin=${TENSORPIX_NODE_LINES_DIR:-$PWD/.tools/node-lines}/$image_line/bin/node
 if [ ! -x "$node_bin" ]; then
   why="no Node $image_line binary at $node_bin (bash scripts/fetch-node-lines.sh fetches it)"
