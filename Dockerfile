@@ -8,10 +8,11 @@
 # package.json (read for the version) — no sources, no dev dependencies, no npm cache.
 # The final stage runs no command, so it needs no shell.
 #
-# NODE_IMAGE is the base of every stage: the official Node.js LTS image on Debian 12 slim
-# (glibc, security updates from Debian and Node.js). scripts/container-test.sh substitutes
-# an image made from the test machine's own node binary.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# NODE_IMAGE is the base of every stage: the official Node.js image of the active LTS line,
+# 26, on Debian 12 slim (glibc, security updates from Debian and Node.js); CI runs the whole
+# suite on 26, as on 22 and 24. scripts/container-test.sh substitutes an image made from the
+# Node 26 binary CI tests (scripts/fetch-node-lines.sh).
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -3,15 +3,18 @@
 # without bridge networking: buildah builds, podman runs, both as root on vfs storage in a
 # private temporary directory, and every container uses the host's network.
 #
-# The base image is made from this machine's own node and npm (FROM scratch), so the test
-# pulls no image; the Dockerfile gets it through --build-arg NODE_IMAGE. npm inside the
+# The base image is made (FROM scratch) from the node binary of the line the Dockerfile's
+# default base names (node:26-...), as scripts/fetch-node-lines.sh unpacked it into
+# .tools/node-lines, and this machine's npm, so the test pulls no image; the Dockerfile gets
+# it through --build-arg NODE_IMAGE. Without that binary it falls back to the machine's own
+# node, saying so (with CI set, it fails instead). npm inside the
 # build reaches the registry as this machine's npm does: same registry (npm config get
 # registry), same proxy variables, same extra CA certificates.
 #
 # Checks: the exporter runs as a non-root uid; --demo serves the balance on /metrics; the
 # image's HEALTHCHECK exits 0; `podman stop` ends it by SIGTERM (exit code 0) in under 3 s;
 # the image holds no dev dependency and no TypeScript source; it runs on a read-only root
-# filesystem. Prints PASS/FAIL lines and exits 1 if any check fails.
+# filesystem; its Node.js is on a line CI runs the suite on (scripts/fetch-node-lines.sh). Prints PASS/FAIL lines and exits 1 if any check fails.
 #
 # Usage (root, from anywhere): bash scripts/container-test.sh
 set -euo pipefail
@@ -90,10 +93,25 @@ export CONTAINERS_CONF=$work/containers.conf
 podman() { command podman --storage-driver vfs --runtime runc --cgroup-manager cgroupfs "$@"; }
 buildah() { command buildah --storage-driver vfs "$@"; }
 
-step "building $BASE_IMAGE from $(command -v node) ($(node --version)) and npm $(npm --version)"
+# The line of the Dockerfile's default base image, and the lines CI runs the suite on: those
+# scripts/fetch-node-lines.sh fetches and the machine's own.
+image_line=$(sed -nE 's/^ARG NODE_IMAGE=node:([0-9]+)-.*/\1/p' Dockerfile)
+read -r -a tested_lines <<<"$(sed -nE 's/^NODE_LINES=\(([0-9 ]+)\)$/\1/p' scripts/fetch-node-lines.sh)"
+tested_lines+=("$(node -p 'process.versions.node.split(".")[0]')")
+node_bin=${TENSORPIX_NODE_LINES_DIR:-$PWD/.tools/node-lines}/$image_line/bin/node
+if [ ! -x "$node_bin" ]; then
+  why="no Node $image_line binary at $node_bin (bash scripts/fetch-node-lines.sh fetches it)"
+  if [ -n "${CI:-}" ]; then
+    echo "FAIL: $why" >&2
+    exit 1
+  fi
+  node_bin=$(readlink -f "$(command -v node)")
+  echo "WARNING: $why; the base image is made from this machine's node instead"
+fi
+
+step "building $BASE_IMAGE from $node_bin ($("$node_bin" --version)) and npm $(npm --version)"
 t=$(date +%s%N)
 rootfs=$work/rootfs
-node_bin=$(readlink -f "$(command -v node)")
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 mkdir -p "$rootfs"/{bin,etc,root,tmp,usr/bin,usr/local/bin,usr/local/lib/node_modules,etc/ssl/certs}
 chmod 1777 "$rootfs/tmp"
@@ -159,7 +177,7 @@ mnt=$(podman image mount "$IMAGE")
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 app_size=$(du -sk "$mnt/app" | cut -f1)
 echo "image size: $((size / 1024 / 1024)) MiB in all; /app (dist, node_modules, package.json): $((app_size / 1024)) MiB"
-echo "  (the base here is this machine's unstripped node, $(($(stat -c %s "$node_bin") / 1024 / 1024)) MiB)"
+echo "  (the base here holds an unstripped node, $(($(stat -c %s "$node_bin") / 1024 / 1024)) MiB)"
 
 if [ -e "$mnt/app/src" ]; then fail "image holds /app/src"; else pass "no /app/src in the image"; fi
 # Our sources only: some packages ship their own type tests as .ts inside node_modules.
@@ -203,6 +221,13 @@ if grep -q '"org.opencontainers.image.licenses":"Apache-2.0"' <<<"$labels"; then
   pass "OCI labels present: $labels"
 else
   fail "licence label is not Apache-2.0: $labels"
+fi
+
+image_node=$(podman run --rm --pull=never --network host --no-healthcheck --entrypoint node "$IMAGE" --version)
+if [[ " ${tested_lines[*]} " == *" $(sed -E 's/^v([0-9]+)\..*/\1/' <<<"$image_node") "* ]]; then
+  pass "the image runs Node.js $image_node, a line CI tests (${tested_lines[*]})"
+else
+  fail "the image runs Node.js $image_node, not a line CI tests (${tested_lines[*]})"
 fi
 
 step "running $IMAGE --demo"

@@ -27,6 +27,7 @@ import { readRegularFileSync } from './config/regular-file';
 import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
+import { nodeSupportWarning } from './node-support';
 import { checkBeforeStart } from './tensorpix/start-checks';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
@@ -144,6 +145,8 @@ function main(): void {
     format: config.logFormat,
     destination: process.stderr,
   });
+  const nodeWarning = nodeSupportWarning(process.versions);
+  if (nodeWarning) logger.warn(nodeWarning);
   const fatal = (kind: string) => (error: unknown) => {
     logger.fatal({ err: error }, kind);
     process.exit(1);

@@ -58,7 +58,8 @@ describe('a rejected token names where it comes from', () => {
     writeFileSync(file, `${TOKEN}\r\n\n`);
     api.reply(error(401));
     const lines = await runAgainst([], { TENSORPIX_API_TOKEN_FILE: file });
-    expect(JSON.parse(lines[0]!)).toMatchObject({
+    // The start's lines: on a Node.js line past its end of life, a warning comes first.
+    expect(JSON.parse(lines.find((line) => line.includes('"msg":"watching account"'))!)).toMatchObject({
       msg: 'watching account',
       account: 'default',
       api_url: `${api.url}/prefix`,

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { NODE_LINES } from '../src/node-support';
 import { TESTED_LINES } from './helpers/prometheus-lines';
 
-// What the README promises, what the fetch script fetches, what the test matrix requires in
-// CI and what the compose stack runs must name the same release lines; each is edited by hand.
+// What the README promises, what the fetch scripts fetch, what the test matrix requires in
+// CI and what the compose stack and the image run must name the same release lines; each is
+// edited by hand.
 const REPO = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
 const newest = TESTED_LINES[TESTED_LINES.length - 1]!;
@@ -37,4 +39,25 @@ test('the README names every tested line, and the Grafana the compose stack runs
   };
   const grafana = /^grafana\/grafana:(.+)$/.exec(services.grafana!.image ?? '')?.[1];
   expect(section).toContain(`Grafana ${grafana}`);
+});
+
+// The Node.js lines CI fetches and runs the suite on; 20, past its end of life, runs on the
+// machine's own node.
+const nodeLines = Object.keys(NODE_LINES).map(Number);
+const fetchedNodeLines = nodeLines.filter((major) => !NODE_LINES[major]!.endOfLife);
+
+test('the Node fetch script fetches, and the lines script runs, every line CI tests', () => {
+  expect(fetchedNodeLines.length).toBeGreaterThan(0);
+  const fetched = /^NODE_LINES=\(([\d ]+)\)$/m.exec(read('scripts/fetch-node-lines.sh'))?.[1];
+  expect(fetched?.split(' ').map(Number)).toEqual(fetchedNodeLines);
+  const run = /^\[ "\$#" -gt 0 \] \|\| set -- (.+)$/m.exec(read('scripts/test-node-lines.sh'))?.[1];
+  expect(run).toBe(['machine', ...fetchedNodeLines].join(' '));
+});
+
+test('the README names every Node.js line, and the image is based on one CI fetches', () => {
+  const section = /^## Tested versions\n([\s\S]*?)^## /m.exec(read('README.md'))?.[1] ?? '';
+  for (const major of nodeLines) expect(section).toMatch(new RegExp(`^\\| ${major} `, 'm'));
+  const base = /^ARG NODE_IMAGE=node:(\d+)-/m.exec(read('Dockerfile'))?.[1];
+  expect(fetchedNodeLines).toContain(Number(base));
+  expect(read('README.md')).toContain(`**Why \`node:${base}-`);
 });
