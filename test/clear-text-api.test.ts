@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeSupportWarning } from '../src/node-support';
 import { clearTextApis } from '../src/tensorpix/clear-text-api';
 import { startExporter } from './helpers/child';
 
@@ -36,12 +37,15 @@ describe('the built exporter', () => {
     ]);
     exporter.child.kill('SIGTERM');
     await exporter.exited;
-    return exporter
-      .stderr()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((entry) => entry.level === 'warn');
+    return (
+      exporter
+        .stderr()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        // On Node 20 (past its end of life) every start warns about the line it runs on too.
+        .filter((entry) => entry.level === 'warn' && entry.msg !== nodeSupportWarning(process.versions))
+    );
   }
 
   test('warns once at start that the token travels in clear to an http:// API off this machine', async () => {
