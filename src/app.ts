@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
-import type { Config, FileReader } from './config/load-config';
+import type { Config } from './config/load-config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
 import { createCollector, type BuildInfo } from './metrics/collector';
@@ -18,8 +18,6 @@ import { onlyMethods, text } from './web/respond';
 
 export interface AppDeps {
   logger: Logger;
-  /** readFile reads the accounts file and its token files again on reload. */
-  readFile: FileReader;
   /** isReady is true once the server listens. */
   isReady: () => boolean;
   /** now is the wall clock; tests move it by hand. */
@@ -38,7 +36,7 @@ export interface App {
   handler: express.Express;
   accounts: AccountSet;
   /** reload is what SIGHUP and POST /-/reload do. */
-  reload(): ReloadResult;
+  reload(): Promise<ReloadResult>;
   /** close aborts every attempt in flight and closes the API client's sockets. */
   close(): Promise<void>;
 }
@@ -78,7 +76,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
-  const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
+  const reload = createReloader({ config, accounts, status, logger, now });
   const processMetrics = config.exporterMetrics ? createProcessMetrics() : undefined;
   const exposition = createExposition({
     accounts: createCollector({ accounts, reload: status, buildInfo }),
@@ -138,9 +136,11 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   app.all('/-/ready', onlyMethods(['GET', 'HEAD']), (_req, res) =>
     deps.isReady() ? text(res, 200, 'Ready.') : text(res, 503, 'Not ready.'),
   );
-  app.all('/-/reload', onlyMethods(['POST', 'PUT']), (_req, res) => {
+  // No rate limit of its own: concurrent requests merge into one reload, and reloads are a
+  // second apart (createReloader), so a flood of them costs what one reload a second does.
+  app.all('/-/reload', onlyMethods(['POST', 'PUT']), async (_req, res) => {
     if (!config.enableLifecycle) return text(res, 403, 'Lifecycle API is not enabled.');
-    const { ok, problems } = reload();
+    const { ok, problems } = await reload();
     if (ok) return text(res, 200, 'Reloaded.');
     text(res, 500, ['failed to reload config; the running one is kept:', ...problems].join('\n'));
   });

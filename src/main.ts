@@ -68,7 +68,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
 
   for (const account of config.accounts) logger.info(watchedFields(account), 'watching account');
   let listening = false;
-  const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
+  const app = createApp(config, { logger, isReady: () => listening });
   const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
   // A certificate renewed in place (cert-manager, certbot) is served without a restart.
@@ -113,8 +113,8 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   const held = onHangup === 'held';
-  onHangup = () => app.reload();
-  if (held) app.reload();
+  onHangup = () => void app.reload();
+  if (held) void app.reload();
 }
 
 function main(): void {
