@@ -11,14 +11,22 @@
 //   that 10 MB of machine code, for a parser that reads a few dozen bytes a minute, so the
 //   baseline compiler alone is used.
 // The last two are read when they apply, so they are set below, for every way of starting.
-// A SIGHUP that arrives while the exporter is still loading would end it (Node's default
-// for the signal, as with no handler): it is held from the first line, and applied once the
-// exporter listens. (Statements before imports run first: the compiled file keeps the order.)
-let onHangup: (() => void) | 'held' | undefined;
-process.on('SIGHUP', () => {
-  if (typeof onHangup === 'function') onHangup();
-  else onHangup = 'held';
-});
+// Signals are handled from the first statement (nothing is loaded before it): without a
+// handler, SIGHUP, SIGTERM and SIGINT end the process by Node's default action. One that
+// comes while the exporter starts is held: a SIGHUP is applied once it listens, a SIGTERM
+// or SIGINT ends it at once with the shell's status for the signal (nothing to drain yet,
+// and a --config.check that was interrupted must not look passed). Node itself resets
+// every handler while it boots, before this line can run (tens of milliseconds after the
+// process starts), and that window no program of its own can close.
+// (Statements before imports run first: the compiled file keeps the order.)
+let onSignal: ((signal: 'SIGHUP' | 'SIGTERM' | 'SIGINT') => void) | undefined;
+let hangupHeld = false;
+for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => {
+    if (onSignal) onSignal(signal);
+    else if (signal === 'SIGHUP') hangupHeld = true;
+    else process.exit(signal === 'SIGTERM' ? 143 : 130);
+  });
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
@@ -110,11 +118,11 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  const held = onHangup === 'held';
-  onHangup = () => void app.reload();
-  if (held) void app.reload();
+  onSignal = (signal) => (signal === 'SIGHUP' ? void app.reload() : shutdown(signal));
+  if (hangupHeld) {
+    logger.info('a SIGHUP came while the exporter started: reloading now');
+    void app.reload();
+  }
 }
 
 function main(): void {
