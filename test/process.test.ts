@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { sampleValue } from './helpers/exposition';
 import { spawn } from 'node:child_process';
 import { MAIN, runToExit, startExporter, type RunningExporter } from './helpers/child';
