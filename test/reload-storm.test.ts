@@ -26,7 +26,11 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tensorpix-storm-'));
 });
 
+/** probes are stopped after each test, whatever failed in it, so none outlives its exporter. */
+const probes: Probe[] = [];
+
 afterEach(async () => {
+  await Promise.all(probes.splice(0).map((probe) => probe.stop()));
   running?.child.kill('SIGKILL');
   await running?.exited;
   running = undefined;
@@ -61,12 +65,19 @@ function probe(path: string, headers: Record<string, string> = {}): Probe {
   const loop = (async () => {
     while (!stopped) {
       const started = performance.now();
-      const { statusCode, body } = await request(`${running!.url}${path}`, { headers });
-      await body.dump();
+      try {
+        const { statusCode, body } = await request(`${running!.url}${path}`, { headers });
+        await body.dump();
+        result.statuses.push(statusCode);
+      } catch {
+        // Refused or reset: a failure the test reports, and the end of this probe.
+        result.statuses.push(0);
+        stopped = true;
+      }
       result.slowestMs = Math.max(result.slowestMs, performance.now() - started);
-      result.statuses.push(statusCode);
     }
   })();
+  probes.push(result);
   result.stop = async () => {
     stopped = true;
     await loop;
