@@ -13,8 +13,14 @@ import { MAIN } from './helpers/child';
 jest.setTimeout(30_000);
 
 const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+afterEach(async () => {
+  const ending = children.splice(0).map((child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return undefined;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    return exited;
+  });
+  await Promise.all(ending);
 });
 
 /** catches tells whether the process catches `signo` (1 = SIGHUP), from /proc/<pid>/status. */

@@ -13,9 +13,10 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   upstream = await startFakeApi();
 });
-afterEach(() => {
+afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   running?.child.kill('SIGKILL');
+  await running?.exited;
   running = undefined;
 });
 afterAll(() => upstream.close());

@@ -9,8 +9,9 @@ import { MAIN, runToExit, startExporter, type RunningExporter } from './helpers/
 
 const SECRET = 'tpx-process-secret-77';
 let running: RunningExporter | undefined;
-afterEach(() => {
+afterEach(async () => {
   running?.child.kill('SIGKILL');
+  await running?.exited;
   running = undefined;
 });
 

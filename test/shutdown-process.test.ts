@@ -6,8 +6,9 @@ import { startExporter, type RunningExporter } from './helpers/child';
 // (1.8 s): these tests fail then, because the port stays open and the exit comes late.
 
 let running: RunningExporter | undefined;
-afterEach(() => {
+afterEach(async () => {
   running?.child.kill('SIGKILL');
+  await running?.exited;
   running = undefined;
 });
 

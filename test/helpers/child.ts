@@ -28,10 +28,11 @@ export function startExporter(
     (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() })),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`exporter did not listen within ${listenWithinMs} ms:\n${stderr}`)),
-      listenWithinMs,
-    );
+    // One that does not listen in time is ended, so no process (nor its pipes) outlives the test.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`exporter did not listen within ${listenWithinMs} ms:\n${stderr}`));
+    }, listenWithinMs);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /"address":"([^"]+)".*"msg":"listening"/.exec(stderr);
