@@ -27,6 +27,8 @@ export interface AppDeps {
   /** lookup replaces DNS resolution of the API's host (tests only). */
   lookup?: LookupFunction;
   buildInfo?: BuildInfo;
+  /** reloadSpacingMs is the least time between two reloads (createReloader); tests on a hand-moved clock set 0. */
+  reloadSpacingMs?: number;
   /** maxBackoffMs caps the backoff after failures (the soak shortens it to keep faults coming). */
   maxBackoffMs?: number;
 }
@@ -76,7 +78,14 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
-  const reload = createReloader({ config, accounts, status, logger, now });
+  const reload = createReloader({
+    config,
+    accounts,
+    status,
+    logger,
+    now,
+    ...(deps.reloadSpacingMs !== undefined && { spacingMs: deps.reloadSpacingMs }),
+  });
   const processMetrics = config.exporterMetrics ? createProcessMetrics() : undefined;
   const exposition = createExposition({
     accounts: createCollector({ accounts, reload: status, buildInfo }),

@@ -117,6 +117,8 @@ export class Harness {
     this.app = createApp(this.config, {
       logger: createLogger({ level: 'debug', format: 'json', destination }),
       isReady: () => true,
+      // Reloads follow each other at once: the harness's time is the hand-moved clock.
+      reloadSpacingMs: 0,
       ...(!options.realClock && {
         now: options.wallClock ? this.wall.now : this.clock.now,
         monotonicNow: this.clock.now,
