@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,16 +39,22 @@ afterEach(async () => {
 
 afterAll(() => upstream.close());
 
-/** writeAccounts writes `count` accounts (a0, a1, ...) and their token files, plus `extra` names. */
+/**
+ * writeAccounts writes `count` accounts (a0, a1, ...) plus `extra` names, and the token
+ * files of those not written yet. The accounts file is replaced whole (written aside, then
+ * renamed), as a configuration tool does: a reload never reads half of it.
+ */
 function writeAccounts(count: number, extra: string[] = []): string {
   const names = [...Array.from({ length: count }, (_, i) => `a${i}`), ...extra];
   let yaml = `api_url: ${upstream.url}\naccounts:\n`;
   for (const name of names) {
-    writeFileSync(join(dir, `${name}.token`), `token-${name}\n`);
+    const token = join(dir, `${name}.token`);
+    if (!existsSync(token)) writeFileSync(token, `token-${name}\n`);
     yaml += `  - name: ${name}\n    token_file: ${name}.token\n`;
   }
   const path = join(dir, 'accounts.yml');
-  writeFileSync(path, yaml);
+  writeFileSync(`${path}.new`, yaml);
+  renameSync(`${path}.new`, path);
   return path;
 }
 
