@@ -27,14 +27,27 @@ const tryConnect = (url: string) =>
 test('right after SIGTERM the port refuses connections, and an idle exporter exits 0 well under a second', async () => {
   running = await startExporter(['--demo']);
   expect(await tryConnect(running.url)).toBe('accepted');
-  const signalledAt = Date.now();
   running.child.kill('SIGTERM');
-  for (let i = 0; i < 200 && !running.stderr().includes('"msg":"shutting down"'); i++)
+  for (let i = 0; i < 2500 && !running.stderr().includes('"msg":"shutting down"'); i++)
     await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(await tryConnect(running.url)).toBe('refused');
+  expect(running.stderr()).toContain('"msg":"shutting down"');
+  const shutdownSeenAt = Date.now();
+  // The server is closed in the statement after that line (the process may be preempted in
+  // between on a busy machine): connections are refused within moments, not at the exit.
+  let refusedAfterMs = Infinity;
+  for (let i = 0; i < 100; i++) {
+    if ((await tryConnect(running.url)) === 'refused') {
+      refusedAfterMs = Date.now() - shutdownSeenAt;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(refusedAfterMs).toBeLessThan(500);
   const { code, signal, atMs } = await running.exited;
   expect({ code, signal }).toEqual({ code: 0, signal: null });
-  expect(atMs - signalledAt).toBeLessThan(1000);
+  // Timed from the shutdown's start, not the signal: a loaded machine may deliver it late.
+  // Without server.close() the exit would come at the forced timer, 1.8 s.
+  expect(atMs - shutdownSeenAt).toBeLessThan(1000);
 });
 
 test('SIGTERM with an idle keep-alive connection open: the connection is closed and the exit comes well under a second', async () => {
@@ -43,10 +56,12 @@ test('SIGTERM with an idle keep-alive connection open: the connection is closed 
   const response = await request(`${running.url}/-/healthy`, { dispatcher: agent });
   await response.body.text();
   expect(response.headers.connection).not.toBe('close');
-  const signalledAt = Date.now();
   running.child.kill('SIGTERM');
+  for (let i = 0; i < 2500 && !running.stderr().includes('"msg":"shutting down"'); i++)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  const shutdownSeenAt = Date.now();
   const { code, signal, atMs } = await running.exited;
   expect({ code, signal }).toEqual({ code: 0, signal: null });
-  expect(atMs - signalledAt).toBeLessThan(1000);
+  expect(atMs - shutdownSeenAt).toBeLessThan(1000);
   await agent.close();
 });
