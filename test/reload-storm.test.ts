@@ -11,7 +11,7 @@ import { balance, startFakeApi, type FakeApi } from './helpers/fake-api';
 // exporter re-reads every token file, and the storm must cost a couple of reloads, not one
 // per request.
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 let dir: string;
 let upstream: FakeApi;
@@ -115,7 +115,7 @@ function report(scrapes: Probe, health: Probe): void {
 const reloadsIn = (log: string) => log.match(/"msg":"configuration reloaded"/g)?.length ?? 0;
 
 async function untilReloaded(count: number): Promise<void> {
-  for (let i = 0; i < 300 && reloadsIn(running!.stderr()) < count; i++)
+  for (let i = 0; i < 900 && reloadsIn(running!.stderr()) < count; i++)
     await new Promise((resolve) => setTimeout(resolve, 100));
 }
 

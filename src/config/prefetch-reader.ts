@@ -1,8 +1,13 @@
 import type { FileReader } from './load-config';
 import { FileReadError, readRegularFileWithin } from './regular-file';
 
-/** PREFETCH_READS is how many files are read at once: libuv has four threads, and scrapes need some. */
-const PREFETCH_READS = 2;
+/**
+ * PREFETCH_READS is how many files are read at once. Each read is five calls on libuv's four
+ * threads, each answered on a turn of the event loop: with scrapes keeping the loop busy,
+ * more reads in flight finish more files a turn. A scrape's own token read waits behind at
+ * most this many calls of a few microseconds.
+ */
+const PREFETCH_READS = 8;
 
 /**
  * PREFETCH_ROUNDS bounds how often the parse may name files not read yet: the accounts

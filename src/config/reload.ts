@@ -33,10 +33,10 @@ export interface ReloaderOptions {
 
 /**
  * RELOAD_READ_DEADLINE_MS bounds the reading of the accounts file and every file it names:
- * ten thousand token files take about a second; a file still unread then (a hung mount)
- * fails the reload, and the running configuration is kept.
+ * ten thousand token files take seconds, more on a loaded machine with scrapes going on; a
+ * file still unread then (a hung mount) fails the reload, and the running configuration is kept.
  */
-const RELOAD_READ_DEADLINE_MS = 15_000;
+const RELOAD_READ_DEADLINE_MS = 60_000;
 
 /**
  * RELOAD_SPACING_MS keeps a second between reloads: a client posting /-/reload in a loop
