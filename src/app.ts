@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
-import type { Config, FileReader } from './config/load-config';
+import type { Config } from './config/load-config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
 import type { BuildInfo } from './metrics/exporter-families';
@@ -18,8 +18,6 @@ import { onlyMethods, text } from './web/respond';
 
 export interface AppDeps {
   logger: Logger;
-  /** readFile reads the accounts file and its token files again on reload. */
-  readFile: FileReader;
   /** isReady is true once the server listens. */
   isReady: () => boolean;
   /** now is the wall clock; tests move it by hand. */
@@ -29,6 +27,8 @@ export interface AppDeps {
   /** lookup replaces DNS resolution of the API's host (tests only). */
   lookup?: LookupFunction;
   buildInfo?: BuildInfo;
+  /** reloadSpacingMs is the least time between two reloads (createReloader); tests on a hand-moved clock set 0. */
+  reloadSpacingMs?: number;
   /** maxBackoffMs caps the backoff after failures (the soak shortens it to keep faults coming). */
   maxBackoffMs?: number;
 }
@@ -38,7 +38,7 @@ export interface App {
   handler: express.Express;
   accounts: AccountSet;
   /** reload is what SIGHUP and POST /-/reload do. */
-  reload(): ReloadResult;
+  reload(): Promise<ReloadResult>;
   /** close aborts every attempt in flight and closes the API client's sockets. */
   close(): Promise<void>;
 }
@@ -78,7 +78,14 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
   const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
-  const reload = createReloader({ config, accounts, status, logger, readFile: deps.readFile, now });
+  const reload = createReloader({
+    config,
+    accounts,
+    status,
+    logger,
+    now,
+    ...(deps.reloadSpacingMs !== undefined && { spacingMs: deps.reloadSpacingMs }),
+  });
   const registrySources = {
     accounts,
     reload: status,
@@ -144,9 +151,11 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   app.all('/-/ready', onlyMethods(['GET', 'HEAD']), (_req, res) =>
     deps.isReady() ? text(res, 200, 'Ready.') : text(res, 503, 'Not ready.'),
   );
-  app.all('/-/reload', onlyMethods(['POST', 'PUT']), (_req, res) => {
+  // No rate limit of its own: concurrent requests merge into one reload, and reloads are a
+  // second apart (createReloader), so a flood of them costs what one reload a second does.
+  app.all('/-/reload', onlyMethods(['POST', 'PUT']), async (_req, res) => {
     if (!config.enableLifecycle) return text(res, 403, 'Lifecycle API is not enabled.');
-    const { ok, problems } = reload();
+    const { ok, problems } = await reload();
     if (ok) return text(res, 200, 'Reloaded.');
     text(res, 500, ['failed to reload config; the running one is kept:', ...problems].join('\n'));
   });

@@ -6,14 +6,22 @@
 // every way the exporter starts: this line (the installed command, systemd's ExecStart), the
 // npm scripts, the Dockerfile's ENTRYPOINT (compose and Kubernetes run the image) and the
 // README's commands. test/start-options.test.ts holds them together.
-// A SIGHUP that arrives while the exporter is still loading would end it (Node's default
-// for the signal, as with no handler): it is held from the first line, and applied once the
-// exporter listens. (Statements before imports run first: the compiled file keeps the order.)
-let onHangup: (() => void) | 'held' | undefined;
-process.on('SIGHUP', () => {
-  if (typeof onHangup === 'function') onHangup();
-  else onHangup = 'held';
-});
+// Signals are handled from the first statement (nothing is loaded before it): without a
+// handler, SIGHUP, SIGTERM and SIGINT end the process by Node's default action. One that
+// comes while the exporter starts is held: a SIGHUP is applied once it listens, a SIGTERM
+// or SIGINT ends it at once with the shell's status for the signal (nothing to drain yet,
+// and a --config.check that was interrupted must not look passed). Node itself resets
+// every handler while it boots, before this line can run (tens of milliseconds after the
+// process starts), and that window no program of its own can close.
+// (Statements before imports run first: the compiled file keeps the order.)
+let onSignal: ((signal: 'SIGHUP' | 'SIGTERM' | 'SIGINT') => void) | undefined;
+let hangupHeld = false;
+for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => {
+    if (onSignal) onSignal(signal);
+    else if (signal === 'SIGHUP') hangupHeld = true;
+    else process.exit(signal === 'SIGTERM' ? 143 : 130);
+  });
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
@@ -62,7 +70,7 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
 
   for (const account of config.accounts) logger.info(watchedFields(account), 'watching account');
   let listening = false;
-  const app = createApp(config, { logger, readFile: readRegularFileSync, isReady: () => listening });
+  const app = createApp(config, { logger, isReady: () => listening });
   const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
   // A certificate renewed in place (cert-manager, certbot) is served without a restart.
@@ -104,11 +112,11 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  const held = onHangup === 'held';
-  onHangup = () => app.reload();
-  if (held) app.reload();
+  onSignal = (signal) => (signal === 'SIGHUP' ? void app.reload() : shutdown(signal));
+  if (hangupHeld) {
+    logger.info('a SIGHUP came while the exporter started: reloading now');
+    void app.reload();
+  }
 }
 
 function main(): void {

@@ -60,7 +60,7 @@ async function serve(generated: GeneratedConfig): Promise<'refused' | { healthy:
     },
   });
   if (result.kind !== 'run') return 'refused';
-  const app = createApp(result.config, { logger: quiet, readFile: () => '', isReady: () => true, lookup });
+  const app = createApp(result.config, { logger: quiet, isReady: () => true, lookup });
   const server = createHttpServer(app.handler, result.config.web?.tls);
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,10 +2,14 @@
 // hashes, API URLs, token file paths — is checked when the configuration is loaded, which
 // --config.check, the start and a reload all do: each bad input below is a problem (exit 2
 // at check and start, a refused reload), in these exact words, and never a secret.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { hashSync } from 'bcryptjs';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
+import { readRegularFileSync } from '../src/config/regular-file';
 import { looksLikeToken } from '../src/config/token-file';
 import { createLogger } from '../src/log/logger';
 
@@ -312,27 +316,32 @@ test.each<[string, boolean]>([
 });
 
 test('a reload meets the same checks: an api_url with a bare "?" is refused and the running accounts kept', async () => {
-  files['/etc/tpx/accounts.yml'] =
-    'accounts:\n  - {name: a, token_file: /run/token, api_url: "http://127.0.0.1:1"}\n';
-  const loaded = load(['--config.file=/etc/tpx/accounts.yml']);
+  // A reload reads its files itself (off the event loop), so this one has real files.
+  const dir = mkdtempSync(join(tmpdir(), 'tpx-reload-checks-'));
+  const accountsFile = join(dir, 'accounts.yml');
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, `${TOKEN}\n`);
+  writeFileSync(
+    accountsFile,
+    `accounts:\n  - {name: a, token_file: ${tokenFile}, api_url: "http://127.0.0.1:1"}\n`,
+  );
+  const loaded = loadConfig({
+    argv: [`--config.file=${accountsFile}`],
+    env: {},
+    readFile: readRegularFileSync,
+  });
   if (loaded.kind !== 'run') throw new Error(`expected a configuration, got ${JSON.stringify(loaded)}`);
   const logger = createLogger({
     level: 'error',
     format: 'json',
     destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
   });
-  const app = createApp(loaded.config, {
-    logger,
-    isReady: () => true,
-    readFile: (path: string) => {
-      if (path in files) return files[path]!;
-      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-    },
-  });
+  const app = createApp(loaded.config, { logger, isReady: () => true, reloadSpacingMs: 0 });
   try {
-    files['/etc/tpx/accounts.yml'] =
-      'accounts:\n  - {name: b, token_file: /run/token, api_url: "http://127.0.0.1:1/?"}\n';
-    // Awaited whether a reload answers at once or later.
+    writeFileSync(
+      accountsFile,
+      `accounts:\n  - {name: b, token_file: ${tokenFile}, api_url: "http://127.0.0.1:1/?"}\n`,
+    );
     const reloaded = await app.reload();
     expect(reloaded).toEqual({
       ok: false,
@@ -341,5 +350,6 @@ test('a reload meets the same checks: an api_url with a bare "?" is refused and 
     expect(app.accounts.accounts().map((account) => account.name)).toEqual(['a']);
   } finally {
     await app.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

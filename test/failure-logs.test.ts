@@ -39,6 +39,7 @@ describe('a rejected token names where it comes from', () => {
   });
   afterEach(async () => {
     exporter?.child.kill('SIGKILL');
+    await exporter?.exited;
     exporter = undefined;
     await api.close();
   });

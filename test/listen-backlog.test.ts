@@ -10,9 +10,10 @@ const BURST = Math.min(1500, SOMAXCONN - 8);
 
 let exporter: RunningExporter | undefined;
 const sockets: Socket[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   exporter?.child.kill('SIGKILL');
+  await exporter?.exited;
 });
 
 (BURST > 600 ? test : test.skip)(

@@ -39,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   running?.child.kill('SIGKILL');
+  await running?.exited;
   await upstream.close();
   rmSync(dir, { recursive: true, force: true });
 });

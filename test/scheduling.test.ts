@@ -124,7 +124,7 @@ test('a reload does not put off an account that timed out in the queue: it is du
     1,
   );
   expect(h.upstream.requests.map((r) => r.headers.authorization)).toEqual(['Token tok-slow']);
-  h.app.reload();
+  await h.app.reload();
   // Within a second of their attempts: "slow" waits for its early retry, "queued" is due now.
   text = await h.scrape({ 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
   expect(h.upstream.requests.map((r) => r.headers.authorization)).toContain('Token tok-queued');

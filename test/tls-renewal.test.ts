@@ -1,12 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import {
+  closeSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -168,6 +172,25 @@ test("a Kubernetes Secret volume's renewal (the ..data link swapped) is served",
   version('..v2', certs.selfSigned);
   symlinkSync('..v2', join(dir, '..data_tmp'));
   renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+  expect(
+    await until(async () => (await servedFingerprint(served.port)) === fingerprintOf(certs.selfSigned)),
+  ).toBe(true);
+});
+
+test('a renewal that lands while the thread pool is busy at start is still served (its first look cannot miss it)', async () => {
+  // Every thread of libuv's pool waits in open() on a FIFO without a writer: no async stat
+  // can run until the test opens it for writing, after the renewal.
+  const fifo = join(dir, 'hold');
+  execFileSync('mkfifo', [fifo]);
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const held = Array.from({ length: threads }, () => readFile(fifo).catch(() => ''));
+  install(certs.server);
+  writeFileSync(join(dir, 'web.yml'), WEB_YML);
+  const served = await serveFrom(join(dir, 'web.yml'));
+  running = served.server;
+  install(certs.selfSigned);
+  closeSync(openSync(fifo, 'w'));
+  await Promise.all(held);
   expect(
     await until(async () => (await servedFingerprint(served.port)) === fingerprintOf(certs.selfSigned)),
   ).toBe(true);

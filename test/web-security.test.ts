@@ -1,6 +1,7 @@
 import { hashSync } from 'bcryptjs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Agent, request } from 'undici';
 import { parseWebConfig, type WebConfig } from '../src/config/web-config';
 import { makeTestCerts, type TestCerts } from './helpers/certs';
@@ -120,6 +121,34 @@ describe('TLS', () => {
     const current = new Agent({ connect: { ca: certs.ca.cert, minVersion: 'TLSv1.3' } });
     expect((await request(`${url}/-/healthy`, { dispatcher: current })).statusCode).toBe(200);
     await Promise.all([old.close(), current.close()]);
+  });
+
+  test('by default a TLS 1.0 or 1.1 handshake is refused for its version, and TLS 1.2 is served', async () => {
+    /** handshake connects with only `version` on offer (and old ciphers allowed), and says what it got. */
+    const handshake = (url: string, version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2') =>
+      new Promise<string>((resolve) => {
+        const { hostname, port } = new URL(url);
+        const socket = tlsConnect({
+          host: hostname,
+          port: Number(port),
+          ca: certs.ca.cert,
+          minVersion: version,
+          maxVersion: version,
+          ciphers: 'DEFAULT@SECLEVEL=0',
+        });
+        socket.once('secureConnect', () => {
+          resolve(socket.getProtocol() ?? 'none');
+          socket.destroy();
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(`refused (${error.code})`));
+      });
+    h = await Harness.start({ web: tlsConfig() });
+    const url = await h.listen();
+    // The server answers an old client with a protocol_version alert: it refuses the version
+    // itself (with min_version TLS10 this system's OpenSSL would fail later, on its security level).
+    expect(await handshake(url, 'TLSv1')).toBe('refused (ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION)');
+    expect(await handshake(url, 'TLSv1.1')).toBe('refused (ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION)');
+    expect(await handshake(url, 'TLSv1.2')).toBe('TLSv1.2');
   });
 
   test('RequireAndVerifyClientCert with client_allowed_sans: only the allowed client certificate gets in', async () => {

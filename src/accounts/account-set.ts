@@ -2,6 +2,9 @@ import { Account, type AccountDeps, type AccountSpec } from './account';
 import { sourceKey, RetryGates } from './retry-gates';
 import { waitAtMost } from './timing';
 
+/** BUILD_CHUNK is how many new accounts are built between two turns of the event loop (a few ms). */
+const BUILD_CHUNK = 500;
+
 /**
  * AccountSet is the live list of watched accounts. Only its accounts are rendered, so an
  * account it drops leaves no series behind, and one it adds starts from 0.
@@ -30,7 +33,7 @@ export class AccountSet {
    * API, token source and token whatever the accounts are called (RetryGates). A proxy no
    * account uses any more is let go.
    */
-  replace(specs: readonly AccountSpec[]): void {
+  replace(specs: readonly AccountSpec[], built: ReadonlyMap<AccountSpec, Account> = new Map()): void {
     const previous = new Map(this.list.map((account) => [account.name, account]));
     this.list = specs.map((spec) => {
       const old = previous.get(spec.name);
@@ -39,12 +42,29 @@ export class AccountSet {
         old.reconfigure({ ...spec });
         return old;
       }
-      return new Account({ ...spec }, this.deps);
+      return built.get(spec) ?? new Account({ ...spec }, this.deps);
     });
     for (const gone of previous.values()) gone.stop();
     // The client lets go of the proxies no account uses any more.
     this.deps.client.keepRoutes(this.list.map((account) => account.spec.route));
     this.longestMs = this.list.reduce((longest, account) => Math.max(longest, account.spec.timeoutMs), 0);
+  }
+
+  /**
+   * replaceInSteps is replace for a reload: the new accounts (thousands, from a large
+   * accounts file) are built a chunk at a time, letting scrapes run between chunks, and the
+   * list is then swapped in one step. Building has no effect until the swap, so a scrape
+   * sees the old list or the new one, never a mix. Reloads run one at a time (createReloader).
+   */
+  async replaceInSteps(specs: readonly AccountSpec[]): Promise<void> {
+    const kept = new Map(this.list.map((account) => [account.name, account.source]));
+    const built = new Map<AccountSpec, Account>();
+    for (const spec of specs) {
+      if (kept.get(spec.name) === sourceKey(spec)) continue;
+      built.set(spec, new Account({ ...spec }, this.deps));
+      if (built.size % BUILD_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.replace(specs, built);
   }
 
   /** longestTimeoutMs is the longest account timeout, what a scrape without a deadline waits. */

@@ -89,3 +89,28 @@ export async function readRegularFile(path: string, maxBytes: number, signal: Ab
     await handle.close();
   }
 }
+
+/**
+ * readRegularFileWithin is readRegularFile that always settles once `signal` aborts, even
+ * when a file-system call never returns (a hung network mount): the reload that asked
+ * goes on without the file. The call itself stays pending; the caller must not ask for
+ * the same file again until `settled` resolves.
+ */
+export function readRegularFileWithin(
+  path: string,
+  maxBytes: number,
+  signal: AbortSignal,
+): { text: Promise<string>; settled: Promise<void> } {
+  const reading = readRegularFile(path, maxBytes, signal);
+  const settled = reading.then(
+    () => undefined,
+    () => undefined,
+  );
+  const text = new Promise<string>((resolve, reject) => {
+    const onAbort = () => reject(new FileReadError(`not read within the reload's deadline`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    reading.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+  return { text, settled };
+}

@@ -1,3 +1,4 @@
+import { statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FileReader } from './load-config';
 import { parseWebConfig } from './web-config';
@@ -7,13 +8,29 @@ import type { TlsFiles, TlsSettings } from './web-tls-settings';
 export type TlsRenewal =
   { kind: 'unchanged' } | { kind: 'renewed'; tls: TlsSettings } | { kind: 'unusable'; problems: string[] };
 
+const describe = (path: string, { dev, ino, size, mtimeMs, ctimeMs }: Stats) =>
+  `${path}:${dev}:${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+const failed = (path: string, error: unknown) => `${path}:${(error as { code?: string }).code ?? 'error'}`;
+
 /** fingerprint says which version of a file is there: a renewal writes anew or swaps a link (Kubernetes). */
 async function fingerprint(path: string): Promise<string> {
   try {
-    const { dev, ino, size, mtimeMs, ctimeMs } = await stat(path);
-    return `${path}:${dev}:${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+    return describe(path, await stat(path));
   } catch (error) {
-    return `${path}:${(error as { code?: string }).code ?? 'error'}`;
+    return failed(path, error);
+  }
+}
+
+/**
+ * fingerprintNow is fingerprint at once, for the files just read: taken later (an await
+ * away, behind a busy thread pool), it could already describe a renewal that came in
+ * between, which would then never be seen.
+ */
+function fingerprintNow(path: string): string {
+  try {
+    return describe(path, statSync(path));
+  } catch (error) {
+    return failed(path, error);
   }
 }
 
@@ -31,7 +48,7 @@ const watched = (files: TlsFiles) =>
 export function watchTlsFiles(running: TlsSettings, readFile: FileReader) {
   let files = running.files;
   let current: TlsSettings = running;
-  let seen = Promise.all(watched(files).map(fingerprint)).then((prints) => prints.join('\n'));
+  let seen = Promise.resolve(watched(files).map(fingerprintNow).join('\n'));
   let unusableAt: string | undefined;
   return async (): Promise<TlsRenewal> => {
     const before = await seen;
@@ -59,7 +76,7 @@ export function watchTlsFiles(running: TlsSettings, readFile: FileReader) {
     if (watched(tls.files).join('\n') !== watched(files).join('\n')) {
       // Other files named: watch those from now on.
       files = tls.files;
-      seen = Promise.all(watched(files).map(fingerprint)).then((prints) => prints.join('\n'));
+      seen = Promise.resolve(watched(files).map(fingerprintNow).join('\n'));
     }
     return { kind: 'renewed', tls };
   };

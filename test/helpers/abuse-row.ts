@@ -147,5 +147,7 @@ export async function runRow(row: Row): Promise<RowResult> {
   } finally {
     legit?.close();
     exporter?.child.kill('SIGKILL');
+    // Its end is waited for: a process and pipes still open would hold jest after the last test.
+    await exporter?.exited;
   }
 }

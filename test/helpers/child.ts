@@ -21,8 +21,15 @@ export interface RunningExporter {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
 }
 
-/** startExporter runs the built exporter as a real process and waits for its "listening" line. */
-export function startExporter(args: string[], env: Record<string, string> = {}): Promise<RunningExporter> {
+/**
+ * startExporter runs the built exporter as a real process and waits for its "listening"
+ * line (5 s unless `listenWithinMs` says more, for a start that reads thousands of files).
+ */
+export function startExporter(
+  args: string[],
+  env: Record<string, string> = {},
+  listenWithinMs = 5000,
+): Promise<RunningExporter> {
   const child = spawn(process.execPath, [...NODE_FLAGS, MAIN, '--web.listen-address=127.0.0.1:0', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,7 +39,11 @@ export function startExporter(args: string[], env: Record<string, string> = {}):
     (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() })),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`exporter did not listen within 5 s:\n${stderr}`)), 5000);
+    // One that does not listen in time is ended, so no process (nor its pipes) outlives the test.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`exporter did not listen within ${listenWithinMs} ms:\n${stderr}`));
+    }, listenWithinMs);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /"address":"([^"]+)".*"msg":"listening"/.exec(stderr);

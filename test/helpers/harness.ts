@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { AccountSpec } from '../../src/accounts/account';
 import { createApp, type App } from '../../src/app';
-import type { Config, FileReader } from '../../src/config/load-config';
+import type { Config } from '../../src/config/load-config';
 import type { ProxyDefaults } from '../../src/config/proxy-settings';
-import { readRegularFileSync } from '../../src/config/regular-file';
 import type { WebConfig } from '../../src/config/web-config';
 import { createLogger } from '../../src/log/logger';
 import { requireHttpParser } from '../../src/tensorpix/parser-check';
@@ -40,7 +39,6 @@ export interface HarnessOptions {
   caCert?: string;
   lookup?: LookupFunction;
   configFile?: string;
-  readFile?: FileReader;
   /** realClock uses Date.now and performance.now instead of the hand-moved clock. */
   realClock?: boolean;
   /**
@@ -122,8 +120,9 @@ export class Harness {
     this.config = testConfig(options, this.upstream);
     this.app = createApp(this.config, {
       logger: createLogger({ level: 'debug', format: 'json', destination }),
-      readFile: options.readFile ?? readRegularFileSync,
       isReady: () => true,
+      // Reloads follow each other at once: the harness's time is the hand-moved clock.
+      reloadSpacingMs: 0,
       ...(!options.realClock && {
         now: options.wallClock ? this.wall.now : this.clock.now,
         monotonicNow: this.clock.now,
