@@ -77,7 +77,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     maxStaleMs: config.cacheMaxStaleMs,
     ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
-  const status: ReloadStatus = { successful: true, lastSuccessMs: now(), version: 0 };
+  const status: ReloadStatus = { successful: true, lastSuccessMs: now() };
   const reload = createReloader({
     config,
     accounts,

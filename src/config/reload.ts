@@ -10,8 +10,6 @@ export interface ReloadStatus {
   successful: boolean;
   /** lastSuccessMs is the wall-clock time of the last successful (re)load. */
   lastSuccessMs: number;
-  /** version goes up with every change, so the exposition text is rendered anew. */
-  version: number;
 }
 
 export interface ReloadResult {
@@ -79,7 +77,6 @@ export function createReloader(options: ReloaderOptions): () => Promise<ReloadRe
       if (!parsed.ok) {
         const problems = parsed.problems.map((problem) => `--config.file: ${problem}`);
         status.successful = false;
-        status.version++;
         logger.error({ problems }, 'reload failed, the running configuration is kept');
         return { ok: false, problems };
       }
@@ -88,7 +85,6 @@ export function createReloader(options: ReloaderOptions): () => Promise<ReloadRe
     accounts.retryNow();
     status.successful = true;
     status.lastSuccessMs = options.now();
-    status.version++;
     logger.info({ accounts: accounts.accounts().length }, 'configuration reloaded');
     return { ok: true, problems: [] };
   };
