@@ -11,6 +11,14 @@ import { openFilesLimit } from './helpers/proc-stats';
 // well-behaved Prometheus scrapes every 200 ms, and holds it to issue 14's bounds.
 const LEGIT_LATENCY_MS = 1000;
 const PEAK_RSS_BYTES = 200 * 1024 * 1024;
+/**
+ * THOUSAND_ACCOUNTS_PEAK_RSS_BYTES bounds the rows with 1 000 accounts: the memory the README's
+ * sizing table and the shipped limits (MemoryMax=352M, 352Mi) give that many. prom-client
+ * renders their 35 000 series anew on every scrape, and a Prometheus scraping every 200 ms
+ * alone holds the exporter at 160–220 MiB, attack or not; the single-account bound above
+ * would measure the stack, not the attack.
+ */
+const THOUSAND_ACCOUNTS_PEAK_RSS_BYTES = 352 * 1024 * 1024;
 const ATTACK_MS = 4000;
 const ROW_TIMEOUT_MS = 60_000;
 
@@ -79,6 +87,8 @@ interface Case {
   cutOff?: string[];
   /** durationMs is how long the attack lasts (ATTACK_MS unless the attack needs longer to build up). */
   durationMs?: number;
+  /** peakRssBytes is the row's memory bound (PEAK_RSS_BYTES unless the row watches more accounts). */
+  peakRssBytes?: number;
 }
 
 const CASES: Case[] = [
@@ -129,6 +139,7 @@ const CASES: Case[] = [
   {
     name: '1 000 accounts: 40 clients reading the answer at 1 byte/s',
     exporter: () => thousand,
+    peakRssBytes: THOUSAND_ACCOUNTS_PEAK_RSS_BYTES,
     attacks: () => [{ kind: 'slowread', connections: 40 }],
   },
   {
@@ -165,7 +176,16 @@ const CASES: Case[] = [
 describe('abuse matrix: the exporter keeps serving Prometheus while hostile clients hit it', () => {
   test.each(CASES)(
     '$name',
-    async ({ name, exporter, auth, cold, attacks, cutOff = [], durationMs = ATTACK_MS }) => {
+    async ({
+      name,
+      exporter,
+      auth,
+      cold,
+      attacks,
+      cutOff = [],
+      durationMs = ATTACK_MS,
+      peakRssBytes = PEAK_RSS_BYTES,
+    }) => {
       const { args, env } = exporter();
       const result = await runRow({
         name,
@@ -182,7 +202,7 @@ describe('abuse matrix: the exporter keeps serving Prometheus while hostile clie
       expect(result.scrapes.length).toBeGreaterThanOrEqual(durationMs / 200 / 2);
       const bad = result.scrapes.filter((s) => s.status !== 200 || !s.healthy || s.ms > LEGIT_LATENCY_MS);
       expect(bad).toEqual([]);
-      expect(result.peakRssBytes).toBeLessThanOrEqual(PEAK_RSS_BYTES);
+      expect(result.peakRssBytes).toBeLessThanOrEqual(peakRssBytes);
       // Alive and answering normally once the attack stops, every socket it held released.
       expect(result.after).toMatchObject({ status: 200, healthy: true });
       expect(result.after.ms).toBeLessThan(LEGIT_LATENCY_MS);
