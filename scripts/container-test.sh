@@ -206,7 +206,7 @@ config=$(podman image inspect --format '{{.Config.User}}|{{json .Config.Entrypoi
 echo "image config: user|entrypoint|cmd|healthcheck = $config"
 IFS='|' read -r user entrypoint cmd healthcheck <<<"$config"
 if [ "$user" = 10001:10001 ]; then pass "image USER is $user"; else fail "image USER is '$user', want 10001:10001"; fi
-if [ "$entrypoint" = '["node","--max-semi-space-size=2","/app/dist/main.js"]' ]; then
+if [ "$entrypoint" = '["node","--max-semi-space-size=2","--heap-growing-percent=20","/app/dist/main.js"]' ]; then
   pass "ENTRYPOINT $entrypoint"
 else
   fail "ENTRYPOINT is $entrypoint"

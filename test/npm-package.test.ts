@@ -78,11 +78,12 @@ test('installed from the tarball, `npx tensorpix-exporter` answers --version and
     });
     const { body } = await request(`http://${address}/metrics`);
     expect(sampleValue(await body.text(), 'tensorpix_up', { account: 'demo' })).toBe(1);
-    // The bin's first line gave node the memory option: env replaced itself with node.
+    // The bin's first line gave node the heap options: env replaced itself with node.
     const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    expect(argv.slice(0, 2).map((arg, i) => (i === 0 ? arg.split('/').pop() : arg))).toEqual([
+    expect(argv.slice(0, 3).map((arg, i) => (i === 0 ? arg.split('/').pop() : arg))).toEqual([
       'node',
       '--max-semi-space-size=2',
+      '--heap-growing-percent=20',
     ]);
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -72,7 +72,7 @@ test.each([
     script: args[script],
   }).toEqual({
     program: 'node',
-    options: ['--max-semi-space-size=2'],
+    options: ['--max-semi-space-size=2', '--heap-growing-percent=20'],
     script: 'dist/main.js',
   });
 

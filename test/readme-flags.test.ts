@@ -64,7 +64,7 @@ test('the help the table is read from holds every flag, its default and its vari
 
 test("the README's sample of a bad configuration is what the exporter prints", async () => {
   const sample =
-    /```\n\$ node --max-semi-space-size=2 dist\/main\.js (.*)\n([\s\S]*?)\$ echo \$\?\n(\d+)\n```/.exec(
+    /```\n\$ node --max-semi-space-size=2 --heap-growing-percent=20 dist\/main\.js (.*)\n([\s\S]*?)\$ echo \$\?\n(\d+)\n```/.exec(
       README,
     );
   expect(sample).not.toBeNull();
