@@ -83,10 +83,7 @@ test("every command in the README that runs dist/main.js gives node the option (
   const readme = read('README.md');
   const runs = nodeRuns(readme);
   expect(runs.map((run) => run.line)).toEqual(
-    expect.arrayContaining([
-      `node ${OPTION_TEXT} dist/main.js`,
-      `node ${OPTION_TEXT} /app/dist/main.js`,
-    ]),
+    expect.arrayContaining([`node ${OPTION_TEXT} dist/main.js`, `node ${OPTION_TEXT} /app/dist/main.js`]),
   );
   expect(runs.filter((run) => run.options.join(' ') !== OPTION_TEXT)).toEqual([]);
   // The line the issue found without it.
