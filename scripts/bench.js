@@ -236,15 +236,20 @@ async function loneScraper(api) {
   for (const server of servers) await server.stop();
 }
 
-/** semiSpace shows what the one memory flag the exporter starts with does, by running it without. */
-async function semiSpace(api) {
+/**
+ * heapOptions shows what each heap option the exporter starts with does, by running it with
+ * all of them, without each one in turn, and without any.
+ */
+async function heapOptions(api) {
   const env = await tokenFile();
   const args = [`--tensorpix.api-url=${api.url}`, '--cache.ttl=1h', '--cache.max-stale=2h'];
-  const values = {};
-  for (const [label, nodeFlags] of [
-    ['with', NODE_FLAGS],
-    ['without', []],
-  ]) {
+  const variants = [
+    ['with all', NODE_FLAGS],
+    ...NODE_FLAGS.map((flag) => [`without ${flag}`, NODE_FLAGS.filter((other) => other !== flag)]),
+    ['without any', []],
+  ];
+  const values = [];
+  for (const [label, nodeFlags] of variants) {
     const exporter = await startExporter(args, { env, nodeFlags });
     await sleep(500);
     let peak = exporter.memory().rssMiB;
@@ -252,12 +257,13 @@ async function semiSpace(api) {
       seconds: SECONDS,
       onSample: () => (peak = Math.max(peak, exporter.memory().rssMiB)),
     });
-    values[label] =
-      `${Math.round(result.rps)} req/s, peak ${mib(Math.max(peak, exporter.memory().peakMiB))} MiB`;
+    values.push(
+      `${label}: ${Math.round(result.rps)} req/s, peak ${mib(Math.max(peak, exporter.memory().peakMiB))} MiB`,
+    );
     await exporter.stop();
   }
-  row(`node ${NODE_FLAGS.join(' ')}, ${SECONDS} s of load: with / without`, {
-    'tensorpix-exporter': `${values.with}; without: ${values.without}`,
+  row(`node ${NODE_FLAGS.join(' ')}, ${SECONDS} s of load, each option left out`, {
+    'tensorpix-exporter': values.join('; '),
   });
 }
 
@@ -436,7 +442,7 @@ async function main() {
     await warm(api);
     await loneScraper(api);
     await steady(api);
-    await semiSpace(api);
+    await heapOptions(api);
     await startToReady(api);
     await upstreamEconomy(api);
     await hangingApi(api);
