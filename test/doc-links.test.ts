@@ -48,6 +48,16 @@ test('every link into the repository from prometheus/, grafana/ and deploy/ land
   expect(broken(links)).toEqual([]);
 });
 
+// The README is the doorway (what it is, the quick start, a minimal setup, the metrics, a map
+// of docs/); the reference belongs in docs/.
+test('the README stays a doorway: at most 400 lines, and its map names every page of docs/', () => {
+  const readme = read('README.md');
+  expect(readme.split('\n').length).toBeLessThanOrEqual(400);
+  const map = /^## Documentation\n([\s\S]*?)(?=^## |$(?![\s\S]))/m.exec(readme)?.[1] ?? '';
+  const pages = markdown.filter((file) => file.startsWith('docs/'));
+  expect(pages.filter((page) => !map.includes(`| [${page}](${page}) |`))).toEqual([]);
+});
+
 test('anchors follow GitHub: punctuation dropped, spaces to -, a repeated heading numbered', () => {
   expect(slugOf('Thresholds, per account')).toBe('thresholds-per-account');
   expect(slugOf('Protecting `/metrics`')).toBe('protecting-metrics');
