@@ -1,7 +1,7 @@
 'use strict';
 // Benchmark: how long bcryptjs (the exporter's bcrypt) takes to check one password at each
 // cost, on this machine, on one thread as the exporter's worker does. It is what the range
-// of costs that basic_auth_users accepts rests on (see the README's security section): the
+// of costs that basic_auth_users accepts rests on (see docs/security.md): the
 // first check after a start costs two runs (the worker's decoy hash, then the check), and
 // it must fit inside a scrape. Run with `node scripts/bcrypt-costs.js [maxCost]`. The
 // machine may be shared: the median of a few runs is printed beside the fastest and slowest.

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Writes the README's flag table from `tensorpix-exporter --help`, so the help is the one
-// source of what the flags are and mean (src/config/flags.ts declares them):
+// Writes the flag table of docs/configuration.md from `tensorpix-exporter --help`, so the
+// help is the one source of what the flags are and mean (src/config/flags.ts declares them):
 //
-//   npm run docs:flags                    build, then rewrite the part of README.md between
-//                                         the markers below
-//   node scripts/docs-flags.js --check    exit 1 if README.md differs from what would be
-//                                         written (the tests run this)
-//   --readme=PATH                         another README (the tests use a copy)
+//   npm run docs:flags                    build, then rewrite the part of docs/configuration.md
+//                                         between the markers below
+//   node scripts/docs-flags.js --check    exit 1 if docs/configuration.md differs from what
+//                                         would be written (the tests run this)
+//   --doc=PATH                            another file (the tests use a copy)
 //
 // A flag added to, or reworded in, flags.ts needs only `npm run docs:flags`.
 'use strict';
@@ -22,7 +22,7 @@ const END = '<!-- end of the generated flags -->';
 /** helpOf runs the built exporter's --help, with no environment that could change it. */
 const helpOf = () => execFileSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8', env: {} });
 
-/** code puts flags, variables and durations in backticks, as the rest of the README writes them. */
+/** code puts flags, variables and durations in backticks, as the rest of the docs write them. */
 const code = (text) =>
   text
     .replace(/\|/g, '\\|')
@@ -54,7 +54,7 @@ function parseHelp(help) {
   };
 }
 
-/** section renders the help as the README's Markdown: its preamble, then one row a flag. */
+/** section renders the help as the docs' Markdown: its preamble, then one row a flag. */
 function section(help) {
   const { preamble, flags } = parseHelp(help);
   const rows = flags.map(({ usage, meaning, byDefault, env }) => {
@@ -81,24 +81,25 @@ function section(help) {
   ].join('\n');
 }
 
-/** update returns `readme` with the generated part replaced by `generated`. */
-function update(readme, generated) {
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`the README has no markers ${BEGIN} … ${END}`);
-  return readme.slice(0, start) + generated + readme.slice(end + END.length);
+/** update returns `doc` with the generated part replaced by `generated`. */
+function update(doc, generated) {
+  const start = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`the file has no markers ${BEGIN} … ${END}`);
+  return doc.slice(0, start) + generated + doc.slice(end + END.length);
 }
 
 function main(args) {
-  const readmePath = args.find((a) => a.startsWith('--readme='))?.slice(9) ?? join(ROOT, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const wanted = update(readme, section(helpOf()));
+  const docPath =
+    args.find((a) => a.startsWith('--doc='))?.slice(6) ?? join(ROOT, 'docs', 'configuration.md');
+  const doc = readFileSync(docPath, 'utf8');
+  const wanted = update(doc, section(helpOf()));
   if (!args.includes('--check')) {
-    writeFileSync(readmePath, wanted);
-    console.log(`${wanted === readme ? 'unchanged' : 'wrote'} ${readmePath}`);
-  } else if (wanted !== readme) {
-    const differ = wanted.split('\n').filter((line) => !readme.split('\n').includes(line));
-    console.error(`${readmePath}: the flag table differs from --help; run \`npm run docs:flags\`:`);
+    writeFileSync(docPath, wanted);
+    console.log(`${wanted === doc ? 'unchanged' : 'wrote'} ${docPath}`);
+  } else if (wanted !== doc) {
+    const differ = wanted.split('\n').filter((line) => !doc.split('\n').includes(line));
+    console.error(`${docPath}: the flag table differs from --help; run \`npm run docs:flags\`:`);
     for (const line of differ) console.error(`  ${line}`);
     process.exitCode = 1;
   }

@@ -10,7 +10,7 @@
 # the only source: no other download. Each line lands in DEST/<major>/bin/node.
 set -euo pipefail
 
-# The lines CI tests; the README's tested-versions table, package.json's engines and the
+# The lines CI tests; docs/tested-versions.md, package.json's engines and the
 # Dockerfile's base image name the same ones (test/tested-versions.test.ts checks them).
 NODE_LINES=(22 24 26)
 DEST=${1:-$(cd "$(dirname "$0")/.." && pwd)/.tools/node-lines}

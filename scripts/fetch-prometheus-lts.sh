@@ -11,8 +11,9 @@
 # its apt sources at run time. Runs as any user; root is not needed.
 set -euo pipefail
 
-# The lines the README says the rules and configs are tested with. sid moves on: when it
-# carries another line, this script fails rather than test something else unannounced.
+# The lines docs/tested-versions.md says the rules and configs are tested with. sid moves
+# on: when it carries another line, this script fails rather than test something else
+# unannounced.
 PROMETHEUS_LINE=3.5
 ALERTMANAGER_LINE=0.33
 PACKAGES=(prometheus promtool prometheus-alertmanager)
@@ -88,7 +89,7 @@ on_line() {
   "$2".*) echo "$version" ;;
   *)
     echo "fetch-prometheus-lts: sid's $1 is '${version:-not runnable here}', not on the $2 line:" \
-      "update PROMETHEUS_LINE/ALERTMANAGER_LINE here, the README and the compose images" >&2
+      "update PROMETHEUS_LINE/ALERTMANAGER_LINE here, docs/tested-versions.md and the compose images" >&2
     return 1
     ;;
   esac

@@ -17,7 +17,7 @@ const LEGIT_LATENCY_MS = 1000;
  */
 const PEAK_RSS_BYTES = 200 * 1024 * 1024;
 /**
- * THOUSAND_ACCOUNTS_PEAK_RSS_BYTES bounds the rows with 1 000 accounts: the memory the README's
+ * THOUSAND_ACCOUNTS_PEAK_RSS_BYTES bounds the rows with 1 000 accounts: the memory docs/deployment.md's
  * sizing table and the shipped limits (MemoryMax=352M, 352Mi) give that many. prom-client
  * renders their 35 000 series anew on every scrape, and a Prometheus scraping every 200 ms
  * alone holds the exporter at 160–220 MiB, attack or not; the single-account bound above
@@ -71,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
   rmSync(dir, { recursive: true, force: true });
-  // ABUSE_MATRIX_REPORT=path writes every row's figures, for the README and the issue.
+  // ABUSE_MATRIX_REPORT=path writes every row's figures, for docs/security.md and the issue.
   if (process.env.ABUSE_MATRIX_REPORT)
     writeFileSync(process.env.ABUSE_MATRIX_REPORT, JSON.stringify(report, null, 2));
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { anchorsOf } from './helpers/markdown-links';
 import { describeEachLine } from './helpers/prometheus-lines';
 import { runTool } from './helpers/promtool';
 
@@ -33,20 +34,6 @@ const EXPECTED = [
   'TensorPixAPIRateLimited',
 ];
 
-/** anchorsOf lists the GitHub anchors of a Markdown file's headings. */
-function anchorsOf(markdown: string): Set<string> {
-  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
-  return new Set(
-    [...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
-      m[1]!
-        .trim()
-        .toLowerCase()
-        .replace(/[^\w\- ]/g, '')
-        .replace(/ /g, '-'),
-    ),
-  );
-}
-
 test('one tensorpix group with every alert of the contract', () => {
   expect(rules.map((group) => group.name)).toEqual(['tensorpix']);
   expect(alerts.map((rule) => rule.alert).sort()).toEqual([...EXPECTED].sort());
@@ -67,12 +54,12 @@ test.each(alerts.map((rule) => [rule.alert!, rule]))('%s follows the alert conve
   }
   expect(rule.for).toMatch(/^\d+[mh]$/);
   expect(runbook).toBe(
-    `https://github.com/tensorpix-exporter/tensorpix-exporter/blob/main/README.md#${name.toLowerCase()}`,
+    `https://github.com/tensorpix-exporter/tensorpix-exporter/blob/main/docs/runbooks.md#${name.toLowerCase()}`,
   );
 });
 
-test("every alert's runbook_url lands on a README section", () => {
-  const anchors = anchorsOf(readFileSync(join(__dirname, '..', 'README.md'), 'utf8'));
+test("every alert's runbook_url lands on a section of docs/runbooks.md", () => {
+  const anchors = anchorsOf(readFileSync(join(__dirname, '..', 'docs', 'runbooks.md'), 'utf8'));
   for (const rule of alerts) expect(anchors).toContain(rule.alert!.toLowerCase());
 });
 

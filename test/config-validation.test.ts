@@ -14,7 +14,7 @@ import { looksLikeToken } from '../src/config/token-file';
 import { createLogger } from '../src/log/logger';
 
 const TOKEN = '0123456789abcdef0123456789abcdef01234567';
-// A real bcrypt hash of cost 10 from the README; other costs and versions are made from it.
+// A real bcrypt hash of cost 10 from docs/security.md; other costs and versions are made from it.
 const HASH_10 = '$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze';
 const TAIL = HASH_10.slice(7);
 const files: Record<string, string> = { '/run/token': `${TOKEN}\n` };

@@ -7,7 +7,7 @@ import { startRawUpstream } from './helpers/raw-upstream';
 import { makeTestCerts, type Pem, type TestCerts } from './helpers/certs';
 
 // Each case: a good balance first, then the fault. Prometheus' 1.5 s scrape timeout minus
-// the 0.5 s offset leaves the scrape 1 s; each attempt has 0.9 s, below it, as the README
+// the 0.5 s offset leaves the scrape 1 s; each attempt has 0.9 s, below it, as docs/metrics.md
 // advises, so every outcome is in the answer of the scrape that started it.
 const SCRAPE_TIMEOUT = { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' };
 const ATTEMPT_TIMEOUT_MS = 900;

@@ -105,7 +105,7 @@ async function warmUp(last: string): Promise<void> {
   throw new Error('the accounts did not all get their balance');
 }
 
-/** report prints the figures when STORM_FIGURES is set (for the README's and the issue's record). */
+/** report prints the figures when STORM_FIGURES is set (for the record of docs/configuration.md and the issue). */
 function report(scrapes: Probe, health: Probe): void {
   if (!process.env.STORM_FIGURES) return;
   const reloads = reloadsIn(running!.stderr());

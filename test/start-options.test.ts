@@ -79,9 +79,12 @@ test('compose and Kubernetes run the image as it is: no entrypoint or command of
   expect(containers[0]!.command).toBeUndefined();
 });
 
-test("every command in the README that runs dist/main.js gives node the option (the 'real account' line too)", () => {
+test("every command in the README and docs/ that runs dist/main.js gives node the option (the 'real account' line too)", () => {
   const readme = read('README.md');
-  const runs = nodeRuns(readme);
+  const docs = readdirSync(join(REPO, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => read(join('docs', file)));
+  const runs = nodeRuns([readme, ...docs].join('\n'));
   expect(runs.map((run) => run.line)).toEqual(
     expect.arrayContaining([`node ${OPTION_TEXT} dist/main.js`, `node ${OPTION_TEXT} /app/dist/main.js`]),
   );

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { NODE_LINES } from '../src/node-support';
 import { TESTED_LINES } from './helpers/prometheus-lines';
 
-// What the README promises, what the fetch scripts fetch, what the test matrix requires in
+// What docs/tested-versions.md promises, what the fetch scripts fetch, what the test matrix requires in
 // CI and what the compose stack and the image run must name the same release lines; each is
 // edited by hand.
 const REPO = join(__dirname, '..');
@@ -28,8 +28,8 @@ test('the compose stack pins Prometheus and Alertmanager images of the newest te
   expect(services.alertmanager!.image).toMatch(tag(newest.alertmanager));
 });
 
-test('the README names every tested line, and the Grafana the compose stack runs', () => {
-  const section = /^## Tested versions\n([\s\S]*?)^## /m.exec(read('README.md'))?.[1] ?? '';
+test('docs/tested-versions.md names every tested line, and the Grafana the compose stack runs', () => {
+  const section = read('docs/tested-versions.md');
   for (const line of TESTED_LINES) {
     expect(section).toMatch(new RegExp(`\\| ${line.prometheus.replace('.', '\\.')}[ .]`));
     expect(section).toMatch(new RegExp(`\\| ${line.alertmanager.replace('.', '\\.')}[ .]`));
@@ -54,10 +54,10 @@ test('the Node fetch script fetches, and the lines script runs, every line CI te
   expect(run).toBe(['machine', ...fetchedNodeLines].join(' '));
 });
 
-test('the README names every Node.js line, and the image is based on one CI fetches', () => {
-  const section = /^## Tested versions\n([\s\S]*?)^## /m.exec(read('README.md'))?.[1] ?? '';
+test('docs/tested-versions.md names every Node.js line, and the image is based on one CI fetches, as docs/deployment.md says', () => {
+  const section = read('docs/tested-versions.md');
   for (const major of nodeLines) expect(section).toMatch(new RegExp(`^\\| ${major} `, 'm'));
   const base = /^ARG NODE_IMAGE=node:(\d+)-/m.exec(read('Dockerfile'))?.[1];
   expect(fetchedNodeLines).toContain(Number(base));
-  expect(read('README.md')).toContain(`**Why \`node:${base}-`);
+  expect(read('docs/deployment.md')).toContain(`**Why \`node:${base}-`);
 });

@@ -38,7 +38,7 @@ export interface PrometheusLine {
 
 /** LineSpec is a line the tests expect, where its binaries are looked for and how to get them. */
 export interface LineSpec {
-  /** name is the line as the README names it, e.g. "Prometheus 3.5 LTS". */
+  /** name is the line as docs/tested-versions.md names it, e.g. "Prometheus 3.5 LTS". */
   name: string;
   prometheus: string;
   alertmanager: string;
@@ -53,7 +53,7 @@ export const LTS_DIR_VARIABLE = 'TENSORPIX_PROMETHEUS_LTS_DIR';
 const REPO = join(__dirname, '..', '..');
 const ltsDir = () => process.env[LTS_DIR_VARIABLE] || join(REPO, '.tools', 'prometheus-lts');
 
-/** TESTED_LINES are the lines the README promises, oldest first; CI fails unless it finds each of them. */
+/** TESTED_LINES are the lines docs/tested-versions.md promises, oldest first; CI fails unless it finds each of them. */
 export const TESTED_LINES: readonly LineSpec[] = [
   {
     name: 'Prometheus 2.42 (Debian 12)',
@@ -174,7 +174,7 @@ export function prometheusLines(): Array<{ spec: LineSpec; line: PrometheusLine 
  * whole body by naming `needs` (it then gets their paths). Whatever needs a missing binary
  * is skipped with a warning saying how to get that binary, and the rest runs (a line with
  * promtool but no amtool still runs its promtool checks); with CI set it fails instead,
- * since CI must prove every line the README promises. The versions found name the
+ * since CI must prove every line docs/tested-versions.md promises. The versions found name the
  * describe, so a PATH holding another Prometheus runs the checks under its own name (and
  * fails CI).
  */
@@ -193,7 +193,8 @@ export function describeEachLine(
     const off = offLine(spec, line);
     describe(`on ${line.title}`, () => {
       // Another version still runs the checks; only CI must prove the promised lines.
-      if (off && process.env.CI) test(`is the release line the README promises`, () => fail(off));
+      if (off && process.env.CI)
+        test(`is the release line docs/tested-versions.md promises`, () => fail(off));
       else if (off) console.warn(off);
       if (needs.length === 0) body(line, line.paths as Record<LineTool, string>);
       else line.describe(needs, `needing ${needs.join(', ')}`, (binaries) => body(line, binaries));

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { envName, FLAGS, helpText } from '../src/config/flags';
 import { runToExit } from './helpers/child';
 
-// The README's flag table is written from --help by scripts/docs-flags.js; these tests fail
-// when a flag's help changes and nobody ran `npm run docs:flags`.
+// The flag table of docs/configuration.md is written from --help by scripts/docs-flags.js;
+// these tests fail when a flag's help changes and nobody ran `npm run docs:flags`.
 const REPO = join(__dirname, '..');
 const SCRIPT = join(REPO, 'scripts', 'docs-flags.js');
-const README = readFileSync(join(REPO, 'README.md'), 'utf8');
+const CONFIGURATION = readFileSync(join(REPO, 'docs', 'configuration.md'), 'utf8');
 const { parseHelp } = require('../scripts/docs-flags.js') as {
   parseHelp: (help: string) => {
     preamble: string[];
@@ -17,26 +17,26 @@ const { parseHelp } = require('../scripts/docs-flags.js') as {
   };
 };
 
-const check = (readme: string) =>
-  spawnSync(process.execPath, [SCRIPT, '--check', `--readme=${readme}`], {
+const check = (doc: string) =>
+  spawnSync(process.execPath, [SCRIPT, '--check', `--doc=${doc}`], {
     encoding: 'utf8',
     timeout: 20_000,
   });
 
-test('the README flag table is what --help says (npm run docs:flags)', () => {
-  const result = check(join(REPO, 'README.md'));
+test('the flag table of docs/configuration.md is what --help says (npm run docs:flags)', () => {
+  const result = check(join(REPO, 'docs', 'configuration.md'));
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
 });
 
 test('a flag whose help changed without regenerating fails the check, naming its row', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-readme-'));
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-docs-'));
   try {
-    const copy = join(dir, 'README.md');
-    // As if flags.ts reworded --cache.ttl and the README kept the old words.
+    const copy = join(dir, 'configuration.md');
+    // As if flags.ts reworded --cache.ttl and docs/configuration.md kept the old words.
     writeFileSync(
       copy,
-      README.replace('How long a balance is served from cache', 'How long a balance is kept'),
+      CONFIGURATION.replace('How long a balance is served from cache', 'How long a balance is kept'),
     );
     const result = check(copy);
     expect(result.status).toBe(1);
@@ -62,10 +62,10 @@ test('the help the table is read from holds every flag, its default and its vari
   }
 });
 
-test("the README's sample of a bad configuration is what the exporter prints", async () => {
+test('the sample of a bad configuration in docs/configuration.md is what the exporter prints', async () => {
   const sample =
     /```\n\$ node --max-semi-space-size=2 --heap-growing-percent=20 dist\/main\.js (.*)\n([\s\S]*?)\$ echo \$\?\n(\d+)\n```/.exec(
-      README,
+      CONFIGURATION,
     );
   expect(sample).not.toBeNull();
   const [, args, output, status] = sample!;
