@@ -52,7 +52,7 @@ test('the service is hardened', () => {
     SystemCallArchitectures: 'native',
   });
   // Memory is bounded, above what the benchmark measured.
-  expect(value('MemoryMax')).toBe('352M');
+  expect(value('MemoryMax')).toBe('288M');
   // Node's JIT needs writable and executable memory; the reason stands next to the setting.
   expect(value('MemoryDenyWriteExecute')).toBe('no');
   expect(text).toMatch(/JIT[^[]*\nMemoryDenyWriteExecute=no\n/);
