@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { AccountSpec } from '../accounts/account';
+import type { AccountSpec } from '../accounts/account-spec';
 import { collect, fail, ok, type Result } from '../result';
 import { checkApiUrl } from './api-url';
 import { parseDurationIn, RANGES } from './durations';

@@ -1,4 +1,4 @@
-import type { AccountSpec } from '../accounts/account';
+import type { AccountSpec } from '../accounts/account-spec';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger';
 import { collect, fail, type Result } from '../result';
 import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, readAccountsFile } from './accounts-file';

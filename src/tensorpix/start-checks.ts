@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger';
-import type { AccountSpec } from '../accounts/account';
+import type { AccountSpec } from '../accounts/account-spec';
 import { warnClearTextApis } from './clear-text-api';
 import { requireHttpParser } from './parser-check';
 

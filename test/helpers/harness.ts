@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { AccountSpec } from '../../src/accounts/account';
+import type { AccountSpec } from '../../src/accounts/account-spec';
 import { createApp, type App } from '../../src/app';
 import type { Config } from '../../src/config/load-config';
 import type { ProxyDefaults } from '../../src/config/proxy-settings';
