@@ -3,7 +3,7 @@ import type { AccountSpec } from '../accounts/account-spec';
 import { collect, fail, ok, type Result } from '../result';
 import { checkApiUrl } from './api-url';
 import { parseDurationIn, RANGES } from './durations';
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { NO_PROXY_DEFAULTS, routeFor, type ProxyDefaults, type ProxySetting } from './proxy-settings';
 import { proxyFromMapping } from './read-proxy-setting';
 import { checkTokenFile } from './token-file';

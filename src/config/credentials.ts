@@ -1,5 +1,5 @@
 import { collect } from '../result';
-import type { ConfigSources } from './load-config';
+import type { ConfigSources } from './sources';
 import { checkTokenFile, tokenProblem, trimToken, type TokenSource } from './token-file';
 
 const TOKEN_ENV = 'TENSORPIX_API_TOKEN';

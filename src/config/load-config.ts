@@ -9,6 +9,7 @@ import { FLAGS } from './flags';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { readProxyEnv } from './proxy-env';
 import { readFlags, sourceOf } from './read-flags';
+import type { ConfigSources } from './sources';
 import { routeFor, type ProxyDefaults } from './proxy-settings';
 import { proxyFromFlags } from './read-proxy-setting';
 import { parseWebConfig, type WebConfig } from './web-config';
@@ -53,18 +54,6 @@ export type LoadResult =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'invalid'; problems: string[] };
-
-/**
- * FileReader reads a configuration file as UTF-8, at most `maxBytes`, and throws an error
- * that describeReadError can name when it cannot (main reads regular files only).
- */
-export type FileReader = (path: string, maxBytes: number) => string;
-
-export interface ConfigSources {
-  argv: readonly string[];
-  env: Readonly<Record<string, string | undefined>>;
-  readFile: FileReader;
-}
 
 const RESERVED_PATHS = new Set(['/', '/-/healthy', '/-/ready', '/-/reload']);
 

@@ -1,4 +1,4 @@
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { FileReadError, readRegularFileWithin } from './regular-file';
 
 /**

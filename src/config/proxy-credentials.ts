@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../result';
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { describeReadError } from './regular-file';
 import { trimToken } from './token-file';
 

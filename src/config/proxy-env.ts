@@ -1,4 +1,4 @@
-import type { ConfigSources } from './load-config';
+import type { ConfigSources } from './sources';
 import { NoProxy } from './no-proxy';
 
 /** ProxyVariable is a proxy variable that is set: its name as found, and its value. */

@@ -1,6 +1,6 @@
 import { collect } from '../result';
 import { envName } from './flags';
-import type { ConfigSources, FileReader } from './load-config';
+import type { ConfigSources, FileReader } from './sources';
 import { readProxyCredentialsFile } from './proxy-credentials';
 import type { ProxySetting } from './proxy-settings';
 import { parseProxyUrl } from './proxy-url';

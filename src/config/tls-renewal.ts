@@ -1,6 +1,6 @@
 import { statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { parseWebConfig } from './web-config';
 import type { TlsFiles, TlsSettings } from './web-tls-settings';
 

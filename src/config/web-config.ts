@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { collect, fail, ok, type Result } from '../result';
 import { bcryptHashProblem } from './bcrypt-hash';
 import { parseDurationIn, RANGES } from './durations';
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { readConfigFile, readYamlFile } from './yaml-file';
 import { shown } from './shown';
 import { headerProblem } from './web-headers';

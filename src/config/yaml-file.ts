@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../result';
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { describeReadError } from './regular-file';
 
 /** MAX_CONFIG_FILE_BYTES caps what is read of a configuration file (YAML, PEM). */
