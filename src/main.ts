@@ -36,7 +36,7 @@ import { watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
-import { readRegularFileSync } from './config/regular-file';
+import { readRegularFileSync } from './regular-file';
 import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';

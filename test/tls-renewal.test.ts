@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { readRegularFileSync } from '../src/config/regular-file';
+import { readRegularFileSync } from '../src/regular-file';
 import { watchTlsFiles } from '../src/config/tls-renewal';
 import { parseWebConfig } from '../src/config/web-config';
 import { createLogger } from '../src/log/logger';

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../result';
 import type { FileReader } from './sources';
-import { describeReadError } from './regular-file';
+import { describeReadError } from '../regular-file';
 import { trimToken } from './token-file';
 
 /** ProxyCredentials are the user and password sent to a proxy with Basic authentication. */
