@@ -1,4 +1,4 @@
-import type { TokenSource } from '../config/token-file';
+import type { TokenSource } from './token-file';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 
 /** AccountSpec is one account to watch: its label value, API, attempt timeout, token and proxy route. */

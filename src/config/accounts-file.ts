@@ -6,7 +6,7 @@ import { parseDurationIn, RANGES } from './durations';
 import type { FileReader } from './sources';
 import { NO_PROXY_DEFAULTS, routeFor, type ProxyDefaults, type ProxySetting } from './proxy-settings';
 import { proxyFromMapping } from './read-proxy-setting';
-import { checkTokenFile } from './token-file';
+import { checkTokenFile } from '../accounts/token-file';
 import { readYamlFile } from './yaml-file';
 import { isMapping, type Mapping } from './yaml-values';
 

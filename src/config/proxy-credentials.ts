@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../result';
 import type { FileReader } from './sources';
 import { describeReadError } from '../regular-file';
-import { trimToken } from './token-file';
+import { trimToken } from '../accounts/token-file';
 
 /** ProxyCredentials are the user and password sent to a proxy with Basic authentication. */
 export interface ProxyCredentials {
