@@ -41,7 +41,7 @@ import { watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { nodeSupportWarning } from './node-support';
-import { checkBeforeStart } from './tensorpix/start-checks';
+import { checkBeforeStart } from './check/start-checks';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
