@@ -37,7 +37,7 @@ import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
 import { loadConfig, type Config } from './config/load-config';
 import { readRegularFileSync } from './regular-file';
-import { watchTlsFiles } from './config/tls-renewal';
+import { refreshTls, watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { nodeSupportWarning } from './node-support';
@@ -45,7 +45,6 @@ import { checkBeforeStart } from './check/start-checks';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
-import { refreshTls } from './web/tls-refresh';
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
