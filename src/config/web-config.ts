@@ -6,7 +6,7 @@ import type { FileReader } from './sources';
 import { readConfigFile, readYamlFile } from './yaml-file';
 import { shown } from './shown';
 import { headerProblem } from './web-headers';
-import { tlsProblems, type TlsSettings } from './web-tls-settings';
+import { readTlsSettings, type TlsSettings } from './web-tls-settings';
 import { isMapping, stringList, type Mapping } from './yaml-values';
 
 /**
@@ -78,7 +78,7 @@ export function parseWebConfig(path: string, readFile: FileReader): Result<WebCo
     if (!isMapping(section)) problems.push('tls_server_config must be a mapping');
     else {
       unknownKeys(section, 'tls_server_config', problems);
-      tls = tlsProblems(section, path, locate, read, problems);
+      tls = readTlsSettings(section, path, locate, read, problems);
     }
   }
 
