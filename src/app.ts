@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
-import type { Config } from './config/load-config';
+import type { Config } from './config/config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
 import type { BuildInfo } from './metrics/exporter-families';

@@ -4,7 +4,7 @@ import { attempt, type Outcome } from '../accounts/attempt';
 import { describeFailure } from '../accounts/describe-failure';
 import { Limiter } from '../accounts/limiter';
 import { TokenReader } from '../accounts/token-reader';
-import type { Config } from '../config/load-config';
+import type { Config } from '../config/config';
 import { createBalanceClient, type ClientOptions } from '../tensorpix/client';
 
 /** ApiCheck is the outcome of --config.check.api: one line per account, and whether all were ok. */

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger';
 import type { AccountSet } from '../accounts/account-set';
 import { readAccountsFile } from './accounts-file';
-import type { Config } from './load-config';
+import type { Config } from './config';
 import { parseWithPrefetch } from './prefetch-reader';
 
 /** ReloadStatus is the outcome of the last (re)load of the configuration, as the metrics show it. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { AccountSpec } from '../../src/accounts/account-spec';
 import { createApp, type App } from '../../src/app';
-import type { Config } from '../../src/config/load-config';
+import type { Config } from '../../src/config/config';
 import type { ProxyDefaults } from '../../src/config/proxy-settings';
 import type { WebConfig } from '../../src/config/web-config';
 import { createLogger } from '../../src/log/logger';
