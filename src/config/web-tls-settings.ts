@@ -1,43 +1,16 @@
 import type { SecureVersion } from 'node:tls';
 import { collect, type Result } from '../result';
+import {
+  CIPHER_SUITES,
+  CLIENT_AUTH_TYPES,
+  CURVES,
+  TLS_ORDER,
+  TLS_VERSIONS,
+  versionName,
+  type ClientAuthType,
+} from './tls-go-names';
 import { tlsMaterialProblems, type PemOrigin } from './tls-material';
 import { stringList } from './yaml-values';
-
-export const CLIENT_AUTH_TYPES = [
-  'NoClientCert',
-  'RequestClientCert',
-  'RequireAnyClientCert',
-  'VerifyClientCertIfGiven',
-  'RequireAndVerifyClientCert',
-] as const;
-export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
-
-export const TLS_VERSIONS: Record<string, SecureVersion> = {
-  TLS10: 'TLSv1',
-  TLS11: 'TLSv1.1',
-  TLS12: 'TLSv1.2',
-  TLS13: 'TLSv1.3',
-};
-const TLS_ORDER = Object.values(TLS_VERSIONS);
-
-// Go's names for the cipher suites Go offers, in OpenSSL's spelling.
-const CIPHER_SUITES: Record<string, string> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_AES_128_GCM_SHA256: 'TLS_AES_128_GCM_SHA256',
-  TLS_AES_256_GCM_SHA384: 'TLS_AES_256_GCM_SHA384',
-  TLS_CHACHA20_POLY1305_SHA256: 'TLS_CHACHA20_POLY1305_SHA256',
-};
-const CURVES: Record<string, string> = {
-  CurveP256: 'P-256',
-  CurveP384: 'P-384',
-  CurveP521: 'P-521',
-  X25519: 'X25519',
-};
 
 /** TlsSettings is the server TLS of --web.config.file, with every file already read. */
 export interface TlsSettings {
@@ -62,10 +35,6 @@ export interface TlsFiles {
   key?: string;
   clientCa?: string;
 }
-
-/** versionName is Go's name of a TLS version, as the file spells it. */
-const versionName = (version: SecureVersion) =>
-  Object.keys(TLS_VERSIONS).find((name) => TLS_VERSIONS[name] === version);
 
 type PemName = 'cert' | 'key' | 'clientCa';
 
