@@ -3,17 +3,17 @@ import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AccountSet } from './accounts/account-set';
 import { Limiter } from './accounts/limiter';
-import type { Config } from './config/load-config';
+import type { Config } from './config/config';
 import { createReloader, type ReloadResult, type ReloadStatus } from './config/reload';
 import type { Logger } from './log/logger';
 import type { BuildInfo } from './metrics/exporter-families';
-import { createExposition } from './metrics/exposition';
+import { createExposition, type Exposition } from './metrics/exposition';
 import { createRegistry } from './metrics/registry';
 import { createBalanceClient } from './tensorpix/client';
 import { REVISION, VERSION } from './version';
 import { landingPage } from './web/landing-page';
 import { metricsRoute } from './web/metrics-route';
-import { rateLimit } from './web/rate-limit';
+import { guardRequests } from './web/request-guards';
 import { onlyMethods, text } from './web/respond';
 
 export interface AppDeps {
@@ -46,6 +46,12 @@ export interface App {
 /** TOKEN_FILE_READS is how many token files are read at once: a few, fast, never a burst. */
 const TOKEN_FILE_READS = 8;
 
+/** Clocks are the wall clock (timestamps shown) and the monotonic one (every wait). */
+interface Clocks {
+  now: () => number;
+  monotonicNow: () => number;
+}
+
 /**
  * createApp builds the exporter from a checked configuration. It never listens: main
  * does, and the tests hand the handler to supertest or their own server. An upstream
@@ -53,13 +59,45 @@ const TOKEN_FILE_READS = 8;
  */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const { logger } = deps;
-  const now = deps.now ?? Date.now;
-  const monotonicNow = deps.monotonicNow ?? (() => performance.now());
+  const clocks: Clocks = {
+    now: deps.now ?? Date.now,
+    monotonicNow: deps.monotonicNow ?? (() => performance.now()),
+  };
   const buildInfo = deps.buildInfo ?? {
     version: VERSION,
     revision: REVISION,
     nodejs_version: process.version,
   };
+  const { client, accounts } = watchAccounts(config, deps, buildInfo, clocks);
+  const status: ReloadStatus = { successful: true, lastSuccessMs: clocks.now() };
+  const reload = createReloader({
+    config,
+    accounts,
+    status,
+    logger,
+    now: clocks.now,
+    ...(deps.reloadSpacingMs !== undefined && { spacingMs: deps.reloadSpacingMs }),
+  });
+  const exposition = exposeMetrics(config, accounts, status, buildInfo, clocks, logger);
+  const app = express();
+  const auth = guardRequests(app, config.web, clocks.monotonicNow);
+  addRoutes(app, config, deps, { accounts, exposition, reload, buildInfo, clocks });
+  return {
+    handler: app,
+    accounts,
+    reload,
+    async close() {
+      accounts.stop();
+      // Stops nothing of prom-client's default metrics: they have no public stop, and their
+      // timer and observer keep no process alive.
+      await Promise.all([client.close(), auth?.close()]);
+    },
+  };
+}
+
+/** watchAccounts makes the API client and the configured accounts that share it. */
+function watchAccounts(config: Readonly<Config>, deps: AppDeps, buildInfo: BuildInfo, clocks: Clocks) {
+  const { now, monotonicNow } = clocks;
   const client = createBalanceClient({
     userAgent: `tensorpix-exporter/${buildInfo.version}`,
     ...(config.caCert !== undefined && { caCert: config.caCert }),
@@ -70,28 +108,31 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     client,
     limiter: new Limiter(config.concurrency, monotonicNow),
     fileReads: new Limiter(TOKEN_FILE_READS, monotonicNow),
-    logger,
+    logger: deps.logger,
     now,
     monotonicNow,
     ttlMs: config.cacheTtlMs,
     maxStaleMs: config.cacheMaxStaleMs,
     ...(deps.maxBackoffMs !== undefined && { maxBackoffMs: deps.maxBackoffMs }),
   });
-  const status: ReloadStatus = { successful: true, lastSuccessMs: now() };
-  const reload = createReloader({
-    config,
-    accounts,
-    status,
-    logger,
-    now,
-    ...(deps.reloadSpacingMs !== undefined && { spacingMs: deps.reloadSpacingMs }),
-  });
+  return { client, accounts };
+}
+
+/** exposeMetrics makes the registries that render the accounts' state, and their exposition. */
+function exposeMetrics(
+  config: Readonly<Config>,
+  accounts: AccountSet,
+  status: ReloadStatus,
+  buildInfo: BuildInfo,
+  clocks: Clocks,
+  logger: Logger,
+): Exposition {
   const registrySources = {
     accounts,
     reload: status,
     buildInfo,
     // Balances expire on the monotonic clock (see AccountState).
-    now: monotonicNow,
+    now: clocks.monotonicNow,
     logger,
     defaultMetrics: config.exporterMetrics,
   };
@@ -100,35 +141,21 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     prometheus: createRegistry('prometheus', registrySources),
     openmetrics: createRegistry('openmetrics', registrySources),
   };
-  const exposition = createExposition(registries);
+  return createExposition(registries);
+}
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  // Exactly the configured paths: /METRICS and /metrics/ are not /metrics.
-  app.enable('case sensitive routing');
-  app.enable('strict routing');
-  // No route reads a query: parsing one on every scrape would be wasted.
-  app.set('query parser', false);
-  const headers = Object.entries({ 'X-Content-Type-Options': 'nosniff', ...config.web?.headers });
-  app.use((_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
-    next();
-  });
-  if (config.web?.rateLimit) app.use(rateLimit({ ...config.web.rateLimit, now: monotonicNow }));
-  // Every route, health included, needs the credentials unless the file excludes it
-  // (basic_auth_excluded_paths), as with exporter-toolkit.
-  // Loaded only when users are configured: bcrypt is not carried by an exporter without them.
-  const auth =
-    config.web && config.web.users.size > 0
-      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require('./web/basic-auth') as typeof import('./web/basic-auth')).basicAuth(
-          config.web.users,
-          config.web.authExcludedPaths,
-        )
-      : undefined;
-  if (auth) app.use(auth.middleware);
+/** RouteParts are what the routes serve. */
+interface RouteParts {
+  accounts: AccountSet;
+  exposition: Exposition;
+  reload: () => Promise<ReloadResult>;
+  buildInfo: BuildInfo;
+  clocks: Clocks;
+}
 
+/** addRoutes adds the telemetry path, the landing page, health, readiness and reload, then 404 and errors. */
+function addRoutes(app: express.Express, config: Readonly<Config>, deps: AppDeps, parts: RouteParts): void {
+  const { accounts, exposition, reload, buildInfo, clocks } = parts;
   app.use(
     metricsRoute({
       path: config.telemetryPath,
@@ -142,8 +169,8 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       version: buildInfo.version,
       telemetryPath: config.telemetryPath,
       accounts: accounts.accounts(),
-      nowMs: now(),
-      monotonicMs: monotonicNow(),
+      nowMs: clocks.now(),
+      monotonicMs: clocks.monotonicNow(),
     });
     res.type('html').send(page);
   });
@@ -165,19 +192,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) return text(res, status, 'bad request');
-    logger.error({ err: error }, 'request failed');
+    deps.logger.error({ err: error }, 'request failed');
     text(res, 500, 'internal error');
   });
-
-  return {
-    handler: app,
-    accounts,
-    reload,
-    async close() {
-      accounts.stop();
-      // Stops nothing of prom-client's default metrics: they have no public stop, and their
-      // timer and observer keep no process alive.
-      await Promise.all([client.close(), auth?.close()]);
-    },
-  };
 }

@@ -28,6 +28,7 @@ for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const)
     else process.exit(signal === 'SIGTERM' ? 143 : 130);
   });
 import type { Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { checkApi } from './check/api-check';
@@ -35,17 +36,17 @@ import { describeCheck } from './check/describe-check';
 import { watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
-import { loadConfig, type Config } from './config/load-config';
-import { readRegularFileSync } from './config/regular-file';
-import { watchTlsFiles } from './config/tls-renewal';
+import type { Config } from './config/config';
+import { loadConfig } from './config/load-config';
+import { readRegularFileSync } from './regular-file';
+import { refreshTls, watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
 import { nodeSupportWarning } from './node-support';
-import { checkBeforeStart } from './tensorpix/start-checks';
+import { checkBeforeStart } from './check/start-checks';
 import { REVISION, VERSION } from './version';
 import { createHttpServer, DEFAULT_LIMITS, LISTEN_BACKLOG } from './web/http-server';
 import { listenProblem } from './web/listen-problem';
-import { refreshTls } from './web/tls-refresh';
 
 /** SHUTDOWN_GRACE_MS is how long in-flight scrapes get before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -55,45 +56,18 @@ const SHUTDOWN_LIMIT_MS = 1800;
 async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
   await checkBeforeStart(config.accounts, logger);
   const demo = config.demo ? await startDemoApi() : undefined;
-  if (demo) {
-    config = Object.freeze({
-      ...config,
-      accounts: [
-        {
-          name: config.accountName,
-          apiUrl: demo.apiUrl,
-          timeoutMs: config.upstreamTimeoutMs,
-          token: { kind: 'value' as const, value: demo.token },
-          tokenFrom: 'the demo',
-          // The simulated API runs in this process: no proxy stands between them.
-          route: { kind: 'direct' as const, reason: 'demo' },
-        },
-      ],
-    });
-    logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
-  }
+  if (demo) config = demoConfig(config, demo, logger);
 
   for (const account of config.accounts) logger.info(watchedFields(account), 'watching account');
-  let listening = false;
-  const app = createApp(config, { logger, isReady: () => listening });
+  const readiness = { listening: false };
+  const app = createApp(config, { logger, isReady: () => readiness.listening });
   const limits = { ...DEFAULT_LIMITS, maxConnections: config.maxConnections };
   const server = createHttpServer(app.handler, config.web?.tls, limits, logger);
   // A certificate renewed in place (cert-manager, certbot) is served without a restart.
   const tls = config.web?.tls;
   if (tls) refreshTls(server as HttpsServer, tls, watchTlsFiles(tls, readRegularFileSync), logger);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: config.listen.port, host: config.listen.host, backlog: LISTEN_BACKLOG }, () =>
-        resolve(),
-      );
-    });
-  } catch (error) {
-    // Like a bad flag, a port that cannot be had is the operator's to fix: one line, exit 2.
-    process.stderr.write(`tensorpix-exporter: ${listenProblem(error, config.listen)}\n`);
-    process.exit(2);
-  }
-  listening = true;
+  await listenOrExit(server, config.listen);
+  readiness.listening = true;
   const address = server.address() as AddressInfo;
   logger.info(
     {
@@ -104,24 +78,70 @@ async function run(config: Readonly<Config>, logger: Logger): Promise<void> {
     'listening',
   );
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
-    listening = false;
-    // Aborting every attempt lets scrapes in flight answer (with tensorpix_up 0) at once.
-    const closed = Promise.allSettled([app.close(), demo?.close()]);
-    server.close(() => void closed.then(() => process.exit(0)));
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-  };
+  const shutdown = stopper(server, () => Promise.allSettled([app.close(), demo?.close()]), readiness, logger);
   onSignal = (signal) => (signal === 'SIGHUP' ? void app.reload() : shutdown(signal));
   if (hangupHeld) {
     logger.info('a SIGHUP came while the exporter started: reloading now');
     void app.reload();
   }
+}
+
+/** demoConfig is the configuration with its one account pointed at the simulated API. */
+function demoConfig(config: Readonly<Config>, demo: { apiUrl: string; token: string }, logger: Logger) {
+  logger.info({ api_url: demo.apiUrl }, 'demo mode: simulated TensorPix API started');
+  return Object.freeze({
+    ...config,
+    accounts: [
+      {
+        name: config.accountName,
+        apiUrl: demo.apiUrl,
+        timeoutMs: config.upstreamTimeoutMs,
+        token: { kind: 'value' as const, value: demo.token },
+        tokenFrom: 'the demo',
+        // The simulated API runs in this process: no proxy stands between them.
+        route: { kind: 'direct' as const, reason: 'demo' },
+      },
+    ],
+  });
+}
+
+/** listenOrExit listens, or exits 2 with one line naming why the address cannot be had. */
+async function listenOrExit(server: Server, listen: Config['listen']): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: listen.port, host: listen.host, backlog: LISTEN_BACKLOG }, () => resolve());
+    });
+  } catch (error) {
+    // Like a bad flag, a port that cannot be had is the operator's to fix: one line, exit 2.
+    process.stderr.write(`tensorpix-exporter: ${listenProblem(error, listen)}\n`);
+    process.exit(2);
+  }
+}
+
+/**
+ * stopper returns what SIGTERM and SIGINT do: stop being ready, let scrapes in flight
+ * answer, close the server and `close` the rest, and exit within SHUTDOWN_LIMIT_MS.
+ */
+function stopper(
+  server: Server,
+  close: () => Promise<unknown>,
+  readiness: { listening: boolean },
+  logger: Logger,
+): (signal: string) => void {
+  let stopping = false;
+  return (signal) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
+    readiness.listening = false;
+    // Aborting every attempt lets scrapes in flight answer (with tensorpix_up 0) at once.
+    const closed = close();
+    server.close(() => void closed.then(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  };
 }
 
 function main(): void {

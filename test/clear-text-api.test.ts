@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeSupportWarning } from '../src/node-support';
-import { clearTextApis } from '../src/tensorpix/clear-text-api';
+import { clearTextApis } from '../src/check/clear-text-api';
 import { startExporter } from './helpers/child';
 
 test('an http:// API off this machine is named once; https:// and loopback ones are not', () => {

@@ -9,8 +9,8 @@ import { Writable } from 'node:stream';
 import { hashSync } from 'bcryptjs';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
-import { readRegularFileSync } from '../src/config/regular-file';
-import { looksLikeToken } from '../src/config/token-file';
+import { readRegularFileSync } from '../src/regular-file';
+import { looksLikeToken } from '../src/accounts/token-file';
 import { createLogger } from '../src/log/logger';
 
 const TOKEN = '0123456789abcdef0123456789abcdef01234567';

@@ -1,4 +1,5 @@
-import { loadConfig, type ConfigSources } from '../src/config/load-config';
+import { loadConfig } from '../src/config/load-config';
+import type { ConfigSources } from '../src/config/sources';
 
 const SECRET = 'tpx-secret-value-0042';
 const files: Record<string, string> = {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadConfig } from '../src/config/load-config';
-import { readRegularFileSync } from '../src/config/regular-file';
+import { readRegularFileSync } from '../src/regular-file';
 import { causeOf } from '../src/tensorpix/causes';
 import { classifyError } from '../src/tensorpix/classify-error';
 import { startExporter, type RunningExporter } from './helpers/child';

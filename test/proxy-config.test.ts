@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { readAccountsFile } from '../src/config/accounts-file';
 import { loadConfig } from '../src/config/load-config';
-import { NoProxy } from '../src/config/no-proxy';
-import { readProxyCredentialsFile } from '../src/config/proxy-credentials';
-import { readProxyEnv } from '../src/config/proxy-env';
+import { NoProxy, readProxyEnv } from '../src/config/proxy-env';
 import { routeFor, type ProxySetting } from '../src/config/proxy-settings';
-import { parseProxyUrl } from '../src/config/proxy-url';
+import { parseProxyUrl, readProxyCredentialsFile } from '../src/config/proxy-url';
 import { runToExit } from './helpers/child';
 import { Harness } from './helpers/harness';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAccountsFile } from '../src/config/accounts-file';
 import { parseWithPrefetch } from '../src/config/prefetch-reader';
-import { readRegularFileSync } from '../src/config/regular-file';
+import { readRegularFileSync } from '../src/regular-file';
 
 // A reload reads the accounts file and its token files off the event loop, with the very
 // parse the start uses: same accounts, same problems, in the same words; a FIFO or a file

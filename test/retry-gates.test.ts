@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { AccountSpec } from '../src/accounts/account';
+import type { AccountSpec } from '../src/accounts/account-spec';
 import { RetryGates } from '../src/accounts/retry-gates';
 import { after, balance, error } from './helpers/fake-api';
 import { sampleValue } from './helpers/exposition';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MAX_TIMER_MS, scrapeWaitMs } from '../src/accounts/timing';
+import { MAX_TIMER_MS } from '../src/accounts/timing';
+import { scrapeWaitMs } from '../src/web/scrape-budget';
 import { parseDurationIn, RANGES } from '../src/config/durations';
 import { after, balance, hang } from './helpers/fake-api';
 import { Harness } from './helpers/harness';

@@ -1,4 +1,4 @@
-import { scrapeWaitMs } from '../src/accounts/timing';
+import { scrapeWaitMs } from '../src/web/scrape-budget';
 import { formatDuration, parseDuration, parseDurationIn, RANGES } from '../src/config/durations';
 import { formatListenAddress, parseListenAddress } from '../src/config/listen-address';
 import { toLogfmt } from '../src/log/logfmt';

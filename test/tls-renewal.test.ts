@@ -17,12 +17,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { readRegularFileSync } from '../src/config/regular-file';
-import { watchTlsFiles } from '../src/config/tls-renewal';
+import { readRegularFileSync } from '../src/regular-file';
+import { refreshTls, watchTlsFiles } from '../src/config/tls-renewal';
 import { parseWebConfig } from '../src/config/web-config';
 import { createLogger } from '../src/log/logger';
 import { createHttpServer, DEFAULT_LIMITS } from '../src/web/http-server';
-import { refreshTls } from '../src/web/tls-refresh';
 import { makeTestCerts, type Pem, type TestCerts } from './helpers/certs';
 import { startExporter } from './helpers/child';
 

@@ -1,4 +1,5 @@
-import { Account, type AccountDeps, type AccountSpec } from './account';
+import { Account, type AccountDeps } from './account';
+import type { AccountSpec } from './account-spec';
 import { sourceKey, RetryGates } from './retry-gates';
 import { waitAtMost } from './timing';
 

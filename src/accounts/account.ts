@@ -1,30 +1,13 @@
-import type { TokenSource } from '../config/token-file';
 import type { Logger } from '../log/logger';
 import type { ErrorCode } from '../tensorpix/codes';
-import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { AccountState } from './account-state';
 import type { Limiter } from './limiter';
 import { attempt, type AttemptDeps, type Outcome } from './attempt';
-import { describeTokenSource, failureWords } from './failure-words';
+import { describeTokenSource, type AccountSpec } from './account-spec';
+import { describeFailure } from './describe-failure';
 import { MIN_BACKOFF_MS, retryDelayMs } from './timing';
 import { sourceKey, tokenKey, type RetryGates } from './retry-gates';
 import { TokenReader } from './token-reader';
-
-/** AccountSpec is one account to watch: its label value, API, attempt timeout, token and proxy route. */
-export interface AccountSpec {
-  name: string;
-  apiUrl: string;
-  /** timeoutMs bounds each attempt of the account, from its start to its end, whatever it waits for. */
-  timeoutMs: number;
-  token: TokenSource;
-  /**
-   * tokenFrom says where an operator changes the token (`TENSORPIX_API_TOKEN_FILE=/run/token`,
-   * `token_file /run/a.token in accounts.yml`), for the log line of a rejected token.
-   */
-  tokenFrom?: string;
-  /** route is how requests reach the API, decided when the configuration is loaded; direct when absent. */
-  route?: ProxyRoute;
-}
 
 export interface AccountDeps extends AttemptDeps {
   /** fileReads takes turns among the accounts' token file reads. */
@@ -272,7 +255,7 @@ export class Account {
     const rejected = error.code === '401' || error.code === '403';
     this.log.warn(
       { err: error, previous, ...(rejected && { token_from: describeTokenSource(this.spec) }) },
-      `balance read failed: ${failureWords(error, this.spec)}`,
+      `balance read failed: ${describeFailure(error, this.spec)}`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccountSpec } from './account';
+import type { AccountSpec } from './account-spec';
 
 /**
  * RetryGates holds each 429's Retry-After by what the API throttled: its URL with the token

@@ -1,6 +1,6 @@
 /**
- * Every delay the exporter computes at run time is computed here, from inputs that may be
- * anything (a client's header, a 429's Retry-After), and leaves here as a delay that
+ * Every delay the exporter computes at run time, from inputs that may be anything (a
+ * client's header, a 429's Retry-After), goes through timerMs here and leaves as a delay that
  * Node's timers and AbortSignal.timeout accept: a whole number of milliseconds from 0 to
  * 2³¹−1. Past that, Node fires a timer at once; a fraction throws a RangeError.
  */
@@ -12,33 +12,6 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export function timerMs(ms: number): number {
   if (!(ms > 0)) return 0;
   return Math.min(Math.floor(ms), MAX_TIMER_MS);
-}
-
-/**
- * SETTLE_GRACE_MS is how much longer than the longest account timeout a scrape without
- * Prometheus' header waits, so that an attempt that times out is already counted in the
- * answer of the scrape that waited for it.
- */
-const SETTLE_GRACE_MS = 50;
-
-// What Prometheus sends (strconv.FormatFloat) and what Go's ParseFloat reads, without signs.
-const SECONDS = /^\s*(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
-
-/**
- * scrapeWaitMs is how long one scrape waits for its accounts' attempts before it answers
- * with their state as it stands. With Prometheus' X-Prometheus-Scrape-Timeout-Seconds it
- * is that timeout minus --web.timeout-offset (half the timeout when the offset would
- * leave nothing), so the answer is never later than Prometheus waits. Without a usable
- * header (curl sends none) it is the longest account timeout and a grace. It is never
- * longer than that either: every attempt has ended by then.
- */
-export function scrapeWaitMs(header: string | undefined, longestTimeoutMs: number, offsetMs: number): number {
-  const withoutHeaderMs = longestTimeoutMs + SETTLE_GRACE_MS;
-  const seconds = header !== undefined && SECONDS.test(header) ? Number(header) : NaN;
-  if (!(seconds > 0) || !Number.isFinite(seconds)) return timerMs(withoutHeaderMs);
-  const scrapeTimeoutMs = seconds * 1000;
-  const budgetMs = scrapeTimeoutMs > offsetMs ? scrapeTimeoutMs - offsetMs : scrapeTimeoutMs / 2;
-  return timerMs(Math.min(budgetMs, withoutHeaderMs));
 }
 
 /** waitAtMost resolves when `work` settles or after `ms`, whichever is first; it never rejects. */

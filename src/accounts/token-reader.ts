@@ -1,4 +1,4 @@
-import { readTokenFile, type TokenSource } from '../config/token-file';
+import { readTokenFile, type TokenSource } from './token-file';
 import { fail, ok, type Result } from '../result';
 import type { Limiter } from './limiter';
 

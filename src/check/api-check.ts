@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { AccountSpec } from '../accounts/account';
+import type { AccountSpec } from '../accounts/account-spec';
 import { attempt, type Outcome } from '../accounts/attempt';
-import { failureWords } from '../accounts/failure-words';
+import { describeFailure } from '../accounts/describe-failure';
 import { Limiter } from '../accounts/limiter';
 import { TokenReader } from '../accounts/token-reader';
-import type { Config } from '../config/load-config';
+import type { Config } from '../config/config';
 import { createBalanceClient, type ClientOptions } from '../tensorpix/client';
 
 /** ApiCheck is the outcome of --config.check.api: one line per account, and whether all were ok. */
@@ -59,5 +59,5 @@ export async function checkApi(
 function describeOutcome(spec: AccountSpec, outcome: Outcome): string {
   if (outcome.ok)
     return `account ${spec.name}: ok, balance ${outcome.usd} USD in ${Math.round(outcome.seconds * 1000)} ms`;
-  return `account ${spec.name}: failed, code ${outcome.error.code}: ${failureWords(outcome.error, spec)}`;
+  return `account ${spec.name}: failed, code ${outcome.error.code}: ${describeFailure(outcome.error, spec)}`;
 }

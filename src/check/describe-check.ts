@@ -1,5 +1,5 @@
 import { describeAccount } from '../config/describe-route';
-import type { Config } from '../config/load-config';
+import type { Config } from '../config/config';
 
 /**
  * describeCheck is what --config.check says of a valid configuration: that it is valid,

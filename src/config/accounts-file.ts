@@ -1,12 +1,12 @@
 import { dirname, resolve } from 'node:path';
-import type { AccountSpec } from '../accounts/account';
+import type { AccountSpec } from '../accounts/account-spec';
 import { collect, fail, ok, type Result } from '../result';
 import { checkApiUrl } from './api-url';
 import { parseDurationIn, RANGES } from './durations';
-import type { FileReader } from './load-config';
+import type { FileReader } from './sources';
 import { NO_PROXY_DEFAULTS, routeFor, type ProxyDefaults, type ProxySetting } from './proxy-settings';
 import { proxyFromMapping } from './read-proxy-setting';
-import { checkTokenFile } from './token-file';
+import { checkTokenFile } from '../accounts/token-file';
 import { readYamlFile } from './yaml-file';
 import { isMapping, type Mapping } from './yaml-values';
 

@@ -1,6 +1,6 @@
 import { collect } from '../result';
-import type { ConfigSources } from './load-config';
-import { checkTokenFile, tokenProblem, trimToken, type TokenSource } from './token-file';
+import type { ConfigSources } from './sources';
+import { checkTokenFile, tokenProblem, trimToken, type TokenSource } from '../accounts/token-file';
 
 const TOKEN_ENV = 'TENSORPIX_API_TOKEN';
 

@@ -1,5 +1,4 @@
-import type { AccountSpec } from '../accounts/account';
-import { describeTokenSource } from '../accounts/failure-words';
+import { describeTokenSource, type AccountSpec } from '../accounts/account-spec';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 
 /**

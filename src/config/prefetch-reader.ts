@@ -1,5 +1,5 @@
-import type { FileReader } from './load-config';
-import { FileReadError, readRegularFileWithin } from './regular-file';
+import type { FileReader } from './sources';
+import { FileReadError, readRegularFileWithin } from '../regular-file';
 
 /**
  * PREFETCH_READS is how many files are read at once. Each read is five calls on libuv's four

@@ -1,9 +1,14 @@
 import { BlockList } from 'node:net';
 import type { ProxyRoute } from '../tensorpix/proxy-route';
 import { fail, ok, type Result } from '../result';
-import { basicAuthorization, credentialsProblem, type ProxyCredentials } from './proxy-credentials';
 import type { ProxyEnv } from './proxy-env';
-import { parseProxyUrl, type ProxyUrl } from './proxy-url';
+import {
+  basicAuthorization,
+  credentialsProblem,
+  parseProxyUrl,
+  type ProxyCredentials,
+  type ProxyUrl,
+} from './proxy-url';
 
 /**
  * ProxySetting is what a level of the configuration (flags, the accounts file's top, an

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { envName, FLAGS } from './flags';
-import type { ConfigSources } from './load-config';
+import type { ConfigSources } from './sources';
 import { FLAG_FORMS, flagNamed, setAsideSingleDash, TOKEN_HINT, type ArgProblem } from './single-dash';
 
 /**

@@ -1,9 +1,8 @@
 import { collect } from '../result';
 import { envName } from './flags';
-import type { ConfigSources, FileReader } from './load-config';
-import { readProxyCredentialsFile } from './proxy-credentials';
+import type { ConfigSources, FileReader } from './sources';
 import type { ProxySetting } from './proxy-settings';
-import { parseProxyUrl } from './proxy-url';
+import { parseProxyUrl, readProxyCredentialsFile } from './proxy-url';
 import { sourceOf } from './read-flags';
 
 const URL_FLAG = 'tensorpix.proxy-url';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger';
 import type { AccountSet } from '../accounts/account-set';
 import { readAccountsFile } from './accounts-file';
-import type { Config } from './load-config';
+import type { Config } from './config';
 import { parseWithPrefetch } from './prefetch-reader';
 
 /** ReloadStatus is the outcome of the last (re)load of the configuration, as the metrics show it. */
@@ -44,6 +44,38 @@ const RELOAD_READ_DEADLINE_MS = 60_000;
 const RELOAD_SPACING_MS = 1000;
 
 /**
+ * reloadOnceNow is one reload: the accounts file read again and the accounts replaced (or
+ * the running ones kept, and every problem returned), then every account may retry at once.
+ */
+async function reloadOnceNow(options: ReloaderOptions, readDeadlineMs: number): Promise<ReloadResult> {
+  const { config, accounts, status, logger } = options;
+  if (config.configFile !== undefined) {
+    const { configFile } = config;
+    const defaults = {
+      apiUrl: config.apiUrl,
+      timeoutMs: config.upstreamTimeoutMs,
+      ...(config.proxy && { proxy: config.proxy }),
+    };
+    const parsed = await parseWithPrefetch(
+      (readFile) => readAccountsFile(configFile, readFile, defaults),
+      AbortSignal.timeout(readDeadlineMs),
+    );
+    if (!parsed.ok) {
+      const problems = parsed.problems.map((problem) => `--config.file: ${problem}`);
+      status.successful = false;
+      logger.error({ problems }, 'reload failed, the running configuration is kept');
+      return { ok: false, problems };
+    }
+    await accounts.replaceInSteps(parsed.value);
+  }
+  accounts.retryNow();
+  status.successful = true;
+  status.lastSuccessMs = options.now();
+  logger.info({ accounts: accounts.accounts().length }, 'configuration reloaded');
+  return { ok: true, problems: [] };
+}
+
+/**
  * createReloader is what SIGHUP and POST /-/reload do, as in Prometheus: read
  * --config.file and its token files again and apply the new account list whole, or keep
  * the running one whole when anything is wrong with the new one. Without a config file
@@ -57,40 +89,13 @@ const RELOAD_SPACING_MS = 1000;
  * in steps, so scrapes are served throughout.
  */
 export function createReloader(options: ReloaderOptions): () => Promise<ReloadResult> {
-  const { config, accounts, status, logger } = options;
+  const { config, logger } = options;
   const readDeadlineMs = options.readDeadlineMs ?? RELOAD_READ_DEADLINE_MS;
   // Without an accounts file a reload costs next to nothing: nothing to space.
   const spacingMs = options.spacingMs ?? (config.configFile === undefined ? 0 : RELOAD_SPACING_MS);
 
-  const reloadOnce = async (): Promise<ReloadResult> => {
-    if (config.configFile !== undefined) {
-      const { configFile } = config;
-      const defaults = {
-        apiUrl: config.apiUrl,
-        timeoutMs: config.upstreamTimeoutMs,
-        ...(config.proxy && { proxy: config.proxy }),
-      };
-      const parsed = await parseWithPrefetch(
-        (readFile) => readAccountsFile(configFile, readFile, defaults),
-        AbortSignal.timeout(readDeadlineMs),
-      );
-      if (!parsed.ok) {
-        const problems = parsed.problems.map((problem) => `--config.file: ${problem}`);
-        status.successful = false;
-        logger.error({ problems }, 'reload failed, the running configuration is kept');
-        return { ok: false, problems };
-      }
-      await accounts.replaceInSteps(parsed.value);
-    }
-    accounts.retryNow();
-    status.successful = true;
-    status.lastSuccessMs = options.now();
-    logger.info({ accounts: accounts.accounts().length }, 'configuration reloaded');
-    return { ok: true, problems: [] };
-  };
-
   const guarded = () =>
-    reloadOnce().catch((error: unknown) => {
+    reloadOnceNow(options, readDeadlineMs).catch((error: unknown) => {
       logger.error({ err: error }, 'reload failed, the running configuration is kept');
       return { ok: false, problems: ['the reload failed unexpectedly; see the log'] };
     });

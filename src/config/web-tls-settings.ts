@@ -1,43 +1,16 @@
 import type { SecureVersion } from 'node:tls';
 import { collect, type Result } from '../result';
+import {
+  CIPHER_SUITES,
+  CLIENT_AUTH_TYPES,
+  CURVES,
+  TLS_ORDER,
+  TLS_VERSIONS,
+  versionName,
+  type ClientAuthType,
+} from './tls-go-names';
 import { tlsMaterialProblems, type PemOrigin } from './tls-material';
 import { stringList } from './yaml-values';
-
-export const CLIENT_AUTH_TYPES = [
-  'NoClientCert',
-  'RequestClientCert',
-  'RequireAnyClientCert',
-  'VerifyClientCertIfGiven',
-  'RequireAndVerifyClientCert',
-] as const;
-export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
-
-export const TLS_VERSIONS: Record<string, SecureVersion> = {
-  TLS10: 'TLSv1',
-  TLS11: 'TLSv1.1',
-  TLS12: 'TLSv1.2',
-  TLS13: 'TLSv1.3',
-};
-const TLS_ORDER = Object.values(TLS_VERSIONS);
-
-// Go's names for the cipher suites Go offers, in OpenSSL's spelling.
-const CIPHER_SUITES: Record<string, string> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_AES_128_GCM_SHA256: 'TLS_AES_128_GCM_SHA256',
-  TLS_AES_256_GCM_SHA384: 'TLS_AES_256_GCM_SHA384',
-  TLS_CHACHA20_POLY1305_SHA256: 'TLS_CHACHA20_POLY1305_SHA256',
-};
-const CURVES: Record<string, string> = {
-  CurveP256: 'P-256',
-  CurveP384: 'P-384',
-  CurveP521: 'P-521',
-  X25519: 'X25519',
-};
 
 /** TlsSettings is the server TLS of --web.config.file, with every file already read. */
 export interface TlsSettings {
@@ -63,29 +36,28 @@ export interface TlsFiles {
   clientCa?: string;
 }
 
-/** versionName is Go's name of a TLS version, as the file spells it. */
-const versionName = (version: SecureVersion) =>
-  Object.keys(TLS_VERSIONS).find((name) => TLS_VERSIONS[name] === version);
+type PemName = 'cert' | 'key' | 'clientCa';
+
+/** Pems are the certificate, key and client CA as read, and where each came from. */
+interface Pems {
+  cert?: string;
+  key?: string;
+  clientCa?: string;
+  origins: Partial<Record<PemName, PemOrigin>>;
+}
 
 /**
- * tlsProblems reads tls_server_config, pushing a problem for each bad key, and returns
- * settings when whole. `locate` makes a file name absolute (relative to the web config file).
+ * readPems reads the certificate, key and client CA, each given inline or as a file
+ * (`locate` makes its name absolute), pushing a problem for each that is missing or doubled.
  */
-export function tlsProblems(
+function readPems(
   section: Record<string, unknown>,
-  webConfigFile: string,
   locate: (file: string) => string,
   read: (path: string) => Result<string>,
   problems: string[],
-): TlsSettings | undefined {
-  const before = problems.length;
-  const origins: Partial<Record<'cert' | 'key' | 'clientCa', PemOrigin>> = {};
-  const pem = (
-    name: 'cert' | 'key' | 'clientCa',
-    inline: string,
-    file: string,
-    required: boolean,
-  ): string | undefined => {
+): Pems {
+  const origins: Pems['origins'] = {};
+  const pem = (name: PemName, inline: string, file: string, required: boolean): string | undefined => {
     const text = section[inline];
     const path = section[file];
     if (text !== undefined && path !== undefined) {
@@ -106,12 +78,22 @@ export function tlsProblems(
   const cert = pem('cert', 'cert', 'cert_file', true);
   const key = pem('key', 'key', 'key_file', true);
   const clientCa = pem('clientCa', 'client_ca', 'client_ca_file', false);
+  return { cert, key, clientCa, origins };
+}
+
+/** readClientAuth reads client_auth_type, which needs a client CA to verify against. */
+function readClientAuth(section: Record<string, unknown>, clientCa: string | undefined, problems: string[]) {
   const clientAuth = (section.client_auth_type ?? 'NoClientCert') as ClientAuthType;
   if (!CLIENT_AUTH_TYPES.includes(clientAuth)) {
     problems.push(`tls_server_config.client_auth_type must be one of ${CLIENT_AUTH_TYPES.join(', ')}`);
   } else if (/Verify/.test(clientAuth) && clientCa === undefined) {
     problems.push(`tls_server_config.client_ca_file is required with client_auth_type ${clientAuth}`);
   }
+  return clientAuth;
+}
+
+/** readVersions reads min_version and max_version, which must leave a version to agree on. */
+function readVersions(section: Record<string, unknown>, problems: string[]) {
   const version = (name: string, fallback: string): SecureVersion => {
     const value = section[name] ?? fallback;
     if (typeof value === 'string' && value in TLS_VERSIONS) return TLS_VERSIONS[value]!;
@@ -124,6 +106,11 @@ export function tlsProblems(
     problems.push(
       `tls_server_config.min_version ${versionName(minVersion)} is above max_version ${versionName(maxVersion)}: no handshake could succeed`,
     );
+  return { minVersion, maxVersion };
+}
+
+/** readHandshake reads the cipher suites, the curves and whose cipher order wins, in Go's names. */
+function readHandshake(section: Record<string, unknown>, problems: string[]) {
   const ciphers = stringList(section.cipher_suites, 'tls_server_config.cipher_suites', problems).map(
     (name) => {
       if (!(name in CIPHER_SUITES))
@@ -140,6 +127,11 @@ export function tlsProblems(
   const honor = section.prefer_server_cipher_suites ?? true;
   if (typeof honor !== 'boolean')
     problems.push('tls_server_config.prefer_server_cipher_suites must be true or false');
+  return { ciphers, curves, honorCipherOrder: honor === true };
+}
+
+/** readAllowedSans reads client_allowed_sans, which only a required client certificate can be held to. */
+function readAllowedSans(section: Record<string, unknown>, clientAuth: ClientAuthType, problems: string[]) {
   const allowedSans = stringList(
     section.client_allowed_sans,
     'tls_server_config.client_allowed_sans',
@@ -150,6 +142,26 @@ export function tlsProblems(
       'tls_server_config.client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert',
     );
   }
+  return allowedSans;
+}
+
+/**
+ * readTlsSettings reads tls_server_config, pushing a problem for each bad key, and returns
+ * settings when whole. `locate` makes a file name absolute (relative to the web config file).
+ */
+export function readTlsSettings(
+  section: Record<string, unknown>,
+  webConfigFile: string,
+  locate: (file: string) => string,
+  read: (path: string) => Result<string>,
+  problems: string[],
+): TlsSettings | undefined {
+  const before = problems.length;
+  const { cert, key, clientCa, origins } = readPems(section, locate, read, problems);
+  const clientAuth = readClientAuth(section, clientCa, problems);
+  const { minVersion, maxVersion } = readVersions(section, problems);
+  const { ciphers, curves, honorCipherOrder } = readHandshake(section, problems);
+  const allowedSans = readAllowedSans(section, clientAuth, problems);
   if (cert === undefined || key === undefined) return undefined;
   const sound = problems.length === before;
   const settings: TlsSettings = {
@@ -161,7 +173,7 @@ export function tlsProblems(
     minVersion,
     maxVersion,
     ...(ciphers.length > 0 && { ciphers: ciphers.join(':') }),
-    honorCipherOrder: honor === true,
+    honorCipherOrder,
     ...(curves.length > 0 && { ecdhCurve: curves.join(':') }),
     files: {
       webConfig: webConfigFile,

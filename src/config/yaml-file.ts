@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../result';
-import type { FileReader } from './load-config';
-import { describeReadError } from './regular-file';
+import type { FileReader } from './sources';
+import { describeReadError } from '../regular-file';
 
 /** MAX_CONFIG_FILE_BYTES caps what is read of a configuration file (YAML, PEM). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;

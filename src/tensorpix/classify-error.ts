@@ -1,7 +1,6 @@
 import { causeOf } from './causes';
 import type { ErrorCode } from './codes';
-import { ProxyTunnelError } from './proxy-tunnel-error';
-import { ProxyFailure } from './proxy-failure';
+import { ProxyFailure, ProxyTunnelError } from './proxy-tunnel';
 import { UpstreamError } from './upstream-error';
 import { isWasmOutOfMemory, WASM_OUT_OF_MEMORY } from './wasm-memory';
 

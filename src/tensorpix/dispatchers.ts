@@ -2,7 +2,7 @@ import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher, ProxyAgent } from 'undici';
 import type { ProxyRoute } from './proxy-route';
-import { proxyClient } from './tunnel-failures';
+import { proxyClient } from './proxy-tunnel';
 import { undici } from './undici-lazy';
 
 export interface DispatcherOptions {

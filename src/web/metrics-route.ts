@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AccountSet } from '../accounts/account-set';
-import { scrapeWaitMs } from '../accounts/timing';
 import type { Exposition } from '../metrics/exposition';
 import { acceptsGzip, negotiateFormat } from './negotiate';
 import { onlyMethods } from './respond';
+import { scrapeWaitMs } from './scrape-budget';
 
 export interface MetricsRouteOptions {
   path: string;

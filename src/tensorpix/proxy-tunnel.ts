@@ -1,7 +1,11 @@
+// A tunnel through an HTTP proxy: the pool that opens it, and the two errors that tell its
+// failure (ProxyTunnelError as it happens, ProxyFailure as it is counted and logged).
+
 import { isIP } from 'node:net';
 import type { buildConnector, Dispatcher } from 'undici';
-import { ProxyTunnelError } from './proxy-tunnel-error';
+import { causeOf } from './causes';
 import { undici } from './undici-lazy';
+import { UpstreamError } from './upstream-error';
 
 /**
  * proxyClient is the connection pool to one HTTP proxy that a ProxyAgent opens its tunnels
@@ -70,4 +74,62 @@ function withoutIpServername(
     const name = options.servername?.replace(/^\[(.*)\]$/, '$1');
     connect(name && isIP(name) ? { ...options, servername: undefined } : options, callback);
   };
+}
+
+/**
+ * ProxyTunnelError says that a tunnel through the HTTP proxy could not be opened: the
+ * proxy could not be reached, or it answered CONNECT with another status than 200 (407
+ * or 403 refused, 5xx could not reach the API). It is raised before the API is reached,
+ * so classifyError counts it as `proxy` whatever its cause; a failure once the tunnel is
+ * up is the API's. `proxyHost` is host:port, never credentials.
+ */
+export class ProxyTunnelError extends Error {
+  override readonly name = 'ProxyTunnelError';
+
+  constructor(
+    readonly proxyHost: string,
+    /** status is the proxy's answer to CONNECT, absent when it gave none. */
+    readonly status?: number,
+    cause?: unknown,
+  ) {
+    super(
+      status === undefined
+        ? `proxy ${proxyHost} could not be reached`
+        : `proxy ${proxyHost} answered CONNECT with HTTP ${status}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * ProxyFailure is the UpstreamError of a tunnel the proxy did not open (code `proxy`).
+ * Its log fields name the proxy (host:port, never credentials) and what it said: the
+ * status it answered CONNECT with, or the stable code of the connection's failure
+ * (ECONNREFUSED, ENOTFOUND…), so an operator knows whom to call and what to tell them.
+ */
+export class ProxyFailure extends UpstreamError {
+  private constructor(
+    readonly proxyHost: string,
+    readonly proxyStatus: number | undefined,
+    readonly rootCode: string | undefined,
+    message: string,
+  ) {
+    super('proxy', message);
+  }
+
+  /** from words a tunnel's failure; `codes` are those of the error and its causes, outermost first. */
+  static from(tunnel: ProxyTunnelError, codes: readonly string[]): ProxyFailure {
+    const rootCode = codes[codes.length - 1];
+    const why = tunnel.status === undefined && rootCode ? `: ${causeOf(codes, tunnel.name)}` : '';
+    return new ProxyFailure(tunnel.proxyHost, tunnel.status, rootCode, `${tunnel.message}${why}`);
+  }
+
+  override fields(): { code: 'proxy'; proxy: string; proxy_status?: number; proxy_error?: string } {
+    return {
+      code: 'proxy',
+      proxy: this.proxyHost,
+      ...(this.proxyStatus !== undefined && { proxy_status: this.proxyStatus }),
+      ...(this.proxyStatus === undefined && this.rootCode !== undefined && { proxy_error: this.rootCode }),
+    };
+  }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger';
-import type { AccountSpec } from '../accounts/account';
+import type { AccountSpec } from '../accounts/account-spec';
 import { warnClearTextApis } from './clear-text-api';
-import { requireHttpParser } from './parser-check';
+import { requireHttpParser } from '../tensorpix/parser-check';
 
 /**
  * checkBeforeStart is what the exporter checks of its talk to the API before it listens:

@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../result';
-import { describeReadError, readRegularFile } from './regular-file';
+import { describeReadError, readRegularFile } from '../regular-file';
 
 /** TokenSource is where an account's API token comes from. */
 export type TokenSource = { kind: 'value'; value: string } | { kind: 'file'; path: string };

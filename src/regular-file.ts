@@ -1,3 +1,7 @@
+// Reading a file the operator named, bounded and only if it is a regular file. It sits beside
+// result.ts, below every folder: config/ reads files at load, accounts/ reads token files on
+// every attempt, and neither may import the other's run-time code.
+
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
