@@ -48,6 +48,11 @@ describe('parseProxyUrl reads what Go exporters read', () => {
     ['http://proxy:3128/path', 'no path'],
     ['http://proxy:3128/?x=1', 'no path'],
     ['http://proxy:3128#frag', 'no path'],
+    // An empty query or fragment leaves URL's search and hash empty: the text itself tells.
+    ['http://proxy:3128/?', 'no path'],
+    ['http://proxy:3128?', 'no path'],
+    ['http://proxy:3128#', 'no path'],
+    ['proxy:3128?', 'no path'],
     ['http://', 'a host'],
     ['http://::1:3128', 'a host'],
     ['', 'a host'],

@@ -40,8 +40,9 @@ export function parseProxyUrl(text: string): Result<ProxyUrl> {
   }
   const defaultPort = DEFAULT_PORTS[url.protocol];
   if (defaultPort === undefined || url.hostname === '' || url.port === '0') return fail(PROBLEM);
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '')
-    return fail(PROBLEM);
+  // A bare "?" or "#" leaves URL's search and hash empty; unescaped, neither can belong to the
+  // credentials either (they end the authority), so the text itself is asked.
+  if ((url.pathname !== '/' && url.pathname !== '') || /[?#]/.test(trimmed)) return fail(PROBLEM);
   const port = url.port || defaultPort;
   const host = `${url.hostname}:${port}`;
   let username: string;
