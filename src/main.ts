@@ -5,11 +5,11 @@
 // measurable). --heap-growing-percent=20 lets the old generation grow by a fifth past what
 // the last full collection kept, not by V8's default of up to double: a render's garbage is
 // then collected before it doubles the heap (1 000 accounts scraped every 200 ms while 40
-// clients read at 1 byte/s: peak 171-181 MiB, not 324-372, on Node 24 and 26; BENCHMARKS.md).
+// clients read at 1 byte/s: peak 171-181 MiB, not 324-372, on Node 24 and 26; docs/benchmarks.md).
 // V8 reads both only at start, from node's command line, so they are given to node itself,
 // the same in every way the exporter starts: this line (the installed command, systemd's
 // ExecStart), the npm scripts, the Dockerfile's ENTRYPOINT (compose and Kubernetes run the
-// image) and the README's commands. test/start-options.test.ts holds them together; every
+// image) and the commands in README.md and docs/. test/start-options.test.ts holds them together; every
 // Node line CI runs starts the exporter with them, so a line whose V8 dropped one fails there.
 // Signals are handled from the first statement (nothing is loaded before it): without a
 // handler, SIGHUP, SIGTERM and SIGINT end the process by Node's default action. One that

@@ -6,7 +6,7 @@ interface NodeLine {
 
 /**
  * NODE_LINES are the release lines CI runs the whole suite on (scripts/test-node-lines.sh),
- * as package.json's engines and the README's tested-versions table name them. 20 still runs
+ * as package.json's engines and docs/tested-versions.md name them. 20 still runs
  * every test, on the machine's own node, but gets no more fixes from Node.js.
  */
 export const NODE_LINES: Readonly<Record<number, NodeLine>> = {

@@ -8,13 +8,6 @@ import { anchorsOf, linksOf, problemOf, repoUrlsOf, slugOf } from './helpers/mar
 const REPO = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
 
-/**
- * PROVIDED_BY_ANOTHER_BRANCH: files the README links to that another branch adds. TEMPORARY:
- * docs/architecture.md is written on the branch that reshapes src/; remove this entry when
- * both are merged.
- */
-const PROVIDED_BY_ANOTHER_BRANCH = new Set(['docs/architecture.md']);
-
 const markdown = [
   'README.md',
   ...readdirSync(join(REPO, 'docs'))
@@ -31,7 +24,7 @@ const configs = ['prometheus', 'grafana', 'deploy'].flatMap(filesUnder);
 
 const broken = (links: ReturnType<typeof linksOf>) =>
   links.flatMap((link) => {
-    const problem = problemOf(REPO, link, PROVIDED_BY_ANOTHER_BRANCH);
+    const problem = problemOf(REPO, link);
     return problem ? [`${link.file}:${link.line}: ${link.target}: ${problem}`] : [];
   });
 

@@ -3,7 +3,7 @@
  * at 4 below; above, each step doubles the time of a check. The exporter's first check
  * after a start costs two runs (its worker's decoy hash, then the check), inside a scrape
  * (Prometheus' default timeout is 10 s). Measured with bcryptjs on a shared two-core host
- * (scripts/bcrypt-costs.js; the README's "Protecting /metrics" has the table): a run of
+ * (scripts/bcrypt-costs.js; docs/security.md's "Protecting /metrics" has the table): a run of
  * cost 12 takes 0.21–0.26 s at a load average of 4 and 0.7–1.4 s at 14,
  * so the first check fits a scrape either way; 13 takes twice that, 14 3.4–3.7 s loaded
  * (a first check of 7 s), and 31 some days, both cores busy from the start.

@@ -148,7 +148,7 @@ const flagUsage = (flag: FlagSpec) =>
   flag.type === 'string' ? `--${flag.name}=VALUE` : `--[no-]${flag.name}`;
 
 /**
- * helpText is the answer to --help, and the source of the README's flag table
+ * helpText is the answer to --help, and the source of docs/configuration.md's flag table
  * (scripts/docs-flags.js reads it: keep its layout, one flag a paragraph of three lines).
  */
 export function helpText(version: string): string {

@@ -74,14 +74,9 @@ export function repoUrlsOf(file: string, text: string): Link[] {
 /**
  * problemOf says what is wrong with a link, or undefined when it lands: a relative path must
  * name a file or folder of the repository, and an anchor a heading of the Markdown file it
- * points to. Links elsewhere (http:, mailto:) are not followed. `provided` names files
- * another branch adds: their links are taken as good.
+ * points to. Links elsewhere (http:, mailto:) are not followed.
  */
-export function problemOf(
-  repo: string,
-  link: Link,
-  provided: ReadonlySet<string> = new Set(),
-): string | undefined {
+export function problemOf(repo: string, link: Link): string | undefined {
   let target = link.target;
   let base = dirname(join(repo, link.file));
   if (target.startsWith(REPO_URL)) {
@@ -94,7 +89,6 @@ export function problemOf(
   const file = path === '' ? join(repo, link.file) : normalize(join(base, decodeURIComponent(path)));
   const name = relative(repo, file);
   if (name.startsWith('..')) return `${link.target} leaves the repository`;
-  if (provided.has(name)) return undefined;
   if (!existsSync(file)) return `${name} does not exist`;
   if (anchor === undefined) return undefined;
   if (statSync(file).isDirectory() || !file.endsWith('.md')) return `#${anchor}: ${name} is not Markdown`;
