@@ -194,6 +194,28 @@ describe('HTTP server limits', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408|^$/);
   });
 
+  test('an absolute-form request target (RFC 9112 section 3.2.2) reaches /metrics as the origin form does', async () => {
+    h = await Harness.start();
+    const url = new URL(await h.listen());
+    const get = (path: string) =>
+      new Promise<{ status?: number; body: string }>((resolve) => {
+        const req = httpRequest({ host: '127.0.0.1', port: url.port, path }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        });
+        req.on('error', () => resolve({ body: '' }));
+        req.end();
+      });
+    for (const path of [`http://127.0.0.1:${url.port}/metrics`, `http://127.0.0.1:${url.port}/metrics?x=1`]) {
+      const answer = await get(path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      expect(answer.body).toMatch(/^tensorpix_up\{/m);
+    }
+    // Another path in absolute form is still not /metrics.
+    expect((await get(`http://127.0.0.1:${url.port}/metricsx`)).status).toBe(404);
+  });
+
   test('headers over 8 KiB get 431', async () => {
     h = await Harness.start();
     const url = new URL(await h.listen());

@@ -45,8 +45,9 @@ export function metricsRoute(options: MetricsRouteOptions) {
   };
   const rejectMethod = onlyMethods(METHODS);
   return (req: Request, res: Response, next: NextFunction) => {
-    const query = req.url.indexOf('?');
-    if ((query < 0 ? req.url : req.url.slice(0, query)) !== options.path) return next();
+    // Express' req.path is the target's path in origin form and in absolute form alike
+    // (`GET http://host/metrics`, which RFC 9112 section 3.2.2 says a server must accept).
+    if (req.path !== options.path) return next();
     // Any other method gets the 405 of every route; the ones served go on without a call.
     if (!METHODS.includes(req.method)) return rejectMethod(req, res, next);
     // Node joins a repeated header with ", ", which reads as no usable header.
