@@ -202,6 +202,18 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ['--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "/-/ready"'],
   ],
   [
+    'a telemetry path under /-/, even one no endpoint takes yet',
+    ['--demo', '--web.telemetry-path=/-/x'],
+    {},
+    ['--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "/-/x"'],
+  ],
+  [
+    'the bare /-/ as telemetry path',
+    ['--demo', '--web.telemetry-path=/-/'],
+    {},
+    ['--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "/-/"'],
+  ],
+  [
     'a bad API URL',
     ['--demo', '--tensorpix.api-url=ftp://example.invalid'],
     {},

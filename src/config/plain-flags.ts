@@ -9,7 +9,11 @@ import { parseListenAddress } from './listen-address';
 
 // The flags read on their own, before any file: each a value checked against its rule.
 
-const RESERVED_PATHS = new Set(['/', '/-/healthy', '/-/ready', '/-/reload']);
+/**
+ * reservedPath: `/` is the landing page and `/-/` the exporter's own endpoints (health,
+ * readiness, reload), now and any added later, as in Prometheus' own servers.
+ */
+const reservedPath = (path: string) => path === '/' || path === '/-' || path.startsWith('/-/');
 
 /** FlagValues reads the given flags, each problem pushed onto the load's list. */
 export interface FlagValues {
@@ -64,7 +68,7 @@ export function readPlainFlags(flags: FlagValues, problems: string[]): PlainFlag
   const { raw, check, bool, duration } = flags;
   const listen = check('web.listen-address', parseListenAddress(raw('web.listen-address')), { port: 0 });
   const telemetryPath = raw('web.telemetry-path');
-  if (!/^\/[\w./-]*$/.test(telemetryPath) || RESERVED_PATHS.has(telemetryPath)) {
+  if (!/^\/[\w./-]*$/.test(telemetryPath) || reservedPath(telemetryPath)) {
     problems.push(
       `--web.telemetry-path must be a path such as /metrics, other than / and /-/*, not "${telemetryPath}"`,
     );
