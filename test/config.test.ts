@@ -1,5 +1,7 @@
 import { loadConfig } from '../src/config/load-config';
 import type { ConfigSources } from '../src/config/sources';
+import { makeTestCerts, type TestCerts } from './helpers/certs';
+import { corruptPem } from './helpers/corrupt-pem';
 
 const SECRET = 'tpx-secret-value-0042';
 const files: Record<string, string> = {
@@ -7,9 +9,20 @@ const files: Record<string, string> = {
   '/run/empty-token': '\n',
   '/run/spaced-token': 'two words\n',
   '/run/crlf-token': `${SECRET}\r\n\r\n`,
-  '/run/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   '/run/not-a-ca': 'hello',
+  '/run/unterminated-ca': '-----BEGIN CERTIFICATE-----\nMIIB\n',
 };
+
+// The CA files are real certificates: --tensorpix.ca-file must parse every one it holds.
+let certs: TestCerts;
+beforeAll(() => {
+  certs = makeTestCerts();
+  files['/run/ca.pem'] = certs.ca.cert;
+  files['/run/bundle.pem'] = `# two CAs\n${certs.ca.cert}\n${certs.selfSigned.cert}`;
+  files['/run/corrupt-ca.pem'] = corruptPem(certs.ca.cert);
+  files['/run/corrupt-second.pem'] = certs.ca.cert + corruptPem(certs.selfSigned.cert);
+});
+afterAll(() => certs.cleanup());
 
 function load(argv: string[], env: Record<string, string> = {}) {
   const sources: ConfigSources = {
@@ -289,6 +302,12 @@ test.each<[string, string[], Record<string, string>, string[]]>([
     ['--tensorpix.ca-file: /run/not-a-ca holds no PEM certificate'],
   ],
   [
+    'a CA file whose only certificate has no END line',
+    ['--demo', '--tensorpix.ca-file=/run/unterminated-ca'],
+    {},
+    ['--tensorpix.ca-file: /run/unterminated-ca holds no PEM certificate'],
+  ],
+  [
     'durations out of their ranges',
     [
       '--demo',
@@ -487,5 +506,27 @@ test('a token file: its line ends are trimmed, and where it was set is kept for 
   });
   expect(load([], { TENSORPIX_API_TOKEN: SECRET })).toMatchObject({
     config: { accounts: [{ tokenFrom: 'TENSORPIX_API_TOKEN' }] },
+  });
+});
+
+// OpenSSL skips what it cannot read in a CA bundle without a word: the check passed, and
+// then every request failed `tls` with advice to give the flag already given.
+test.each([
+  ['/run/corrupt-ca.pem', 1],
+  ['/run/corrupt-second.pem', 2],
+])('a CA file with a certificate no parser can read (%s) is refused, naming which', (path, index) => {
+  expect(problemsOf(['--demo', `--tensorpix.ca-file=${path}`])).toEqual([
+    expect.stringMatching(
+      new RegExp(
+        `^--tensorpix\\.ca-file: ${path}: certificate ${index} cannot be read \\(ERR_OSSL_[A-Z0-9_]+\\)$`,
+      ),
+    ),
+  ]);
+});
+
+test('a CA bundle of readable certificates, with text between them, is taken whole', () => {
+  expect(load(['--demo', '--tensorpix.ca-file=/run/bundle.pem'])).toMatchObject({
+    kind: 'run',
+    config: { caCert: files['/run/bundle.pem'] },
   });
 });

@@ -23,15 +23,18 @@ import { parseWebConfig } from '../src/config/web-config';
 import { createLogger } from '../src/log/logger';
 import { createHttpServer, DEFAULT_LIMITS } from '../src/web/http-server';
 import { makeTestCerts, type Pem, type TestCerts } from './helpers/certs';
+import { makeKeyTypeCerts, type KeyType } from './helpers/key-type-certs';
 import { startExporter } from './helpers/child';
 
 // exporter-toolkit reads its certificate for every handshake, so a renewal (cert-manager,
 // certbot) is served without a restart; so must this exporter, and a renewal it cannot use
 // must leave the running certificate in place.
 let certs: TestCerts;
+let keyTypes: Record<KeyType, Pem>;
 let dir: string;
 beforeAll(() => {
   certs = makeTestCerts();
+  keyTypes = makeKeyTypeCerts(certs.dir);
 });
 afterAll(() => certs.cleanup());
 beforeEach(() => {
@@ -138,6 +141,36 @@ test('a renewal that cannot be used keeps the running certificate, says why once
     await until(async () => (await servedFingerprint(served.port)) === fingerprintOf(certs.selfSigned)),
   ).toBe(true);
 });
+
+// OpenSSL takes a key of another type than the certificate's into another slot: the
+// context is made, and every new connection would fail.
+test.each<[KeyType, KeyType]>([
+  ['rsa', 'ec'],
+  ['ec', 'rsa'],
+  ['ed25519', 'ec'],
+])(
+  'a %s certificate whose key file alone is replaced by a %s key keeps the running pair, and says why once',
+  async (type, other) => {
+    install(keyTypes[type]);
+    writeFileSync(join(dir, 'web.yml'), WEB_YML);
+    const served = await serveFrom(join(dir, 'web.yml'));
+    running = served.server;
+    writeFileSync(join(dir, 'next.key'), keyTypes[other].key);
+    renameSync(join(dir, 'next.key'), join(dir, 'tls.key'));
+    expect(await until(() => served.logs().includes('cannot be used'))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await servedFingerprint(served.port)).toBe(fingerprintOf(keyTypes[type]));
+    const warnings = served
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('cannot be used'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      `tls_server_config.key_file: ${join(dir, 'tls.key')} is not the private key of the certificate in ${join(dir, 'tls.crt')}`,
+    );
+    expect(served.logs()).not.toMatch(/TLS certificate reloaded|BEGIN|PRIVATE/);
+  },
+);
 
 test('a renewal written file by file is taken without a warning about the moment in between', async () => {
   install(certs.server);

@@ -1,6 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { parseWebConfig } from '../src/config/web-config';
 import { makeTestCerts, type TestCerts } from './helpers/certs';
+import { corruptPem } from './helpers/corrupt-pem';
+import { makeKeyTypeCerts } from './helpers/key-type-certs';
 
 const HASH = '$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze';
 
@@ -15,7 +17,15 @@ beforeAll(() => {
     cipher: 'aes-256-cbc',
     passphrase: 'secret',
   }) as string;
+  const types = makeKeyTypeCerts(certs.dir);
   files = {
+    '/etc/tpx/rsa.crt': types.rsa.cert,
+    '/etc/tpx/rsa.key': types.rsa.key,
+    '/etc/tpx/ec.crt': types.ec.cert,
+    '/etc/tpx/ec.key': types.ec.key,
+    '/etc/tpx/ed25519.crt': types.ed25519.cert,
+    '/etc/tpx/ed25519.key': types.ed25519.key,
+    '/etc/tpx/corrupt-ca.crt': corruptPem(certs.ca.cert),
     '/etc/tpx/server.crt': certs.server.cert,
     '/etc/tpx/server.key': certs.server.key,
     '/etc/tpx/client.key': certs.client.key,
@@ -194,6 +204,7 @@ test.each<[string, string, string[]]>([
     'every problem at once: versions, a file that holds no PEM, a key of another certificate elsewhere',
     'tls_server_config:\n  cert_file: garbage.pem\n  key_file: client.key\n  min_version: TLS13\n  max_version: TLS10\n',
     [
+      "tls_server_config.max_version TLS10 is below TLS12: Node's OpenSSL does not offer TLS 1.0 or 1.1 at its default security level, so no handshake could succeed; use TLS12 or TLS13",
       'tls_server_config.min_version TLS13 is above max_version TLS10: no handshake could succeed',
       'tls_server_config.cert_file: /etc/tpx/garbage.pem holds no PEM certificate that can be read (ERR_OSSL_PEM_NO_START_LINE)',
     ],
@@ -214,9 +225,71 @@ test.each<[string, string, string[]]>([
       'tls_server_config.cipher_suites has no TLS 1.2 suite for the ECDSA key of tls_server_config.key_file: /etc/tpx/server.key, and max_version is below TLS13: no handshake could succeed',
     ],
   ],
+  // Node makes the context, and then its OpenSSL offers no version the config allows.
+  ...['min_version: TLS10\n  max_version: TLS11', 'min_version: TLS11\n  max_version: TLS11'].map(
+    (versions): [string, string, string[]] => [
+      `TLS 1.0/1.1 only (${versions.replace(/\n\s*/, ', ')})`,
+      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  ${versions}\n`,
+      [
+        "tls_server_config.max_version TLS11 is below TLS12: Node's OpenSSL does not offer TLS 1.0 or 1.1 at its default security level, so no handshake could succeed; use TLS12 or TLS13",
+      ],
+    ],
+  ),
+  [
+    'a TLS 1.2 suite with max_version TLS11',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS10\n  max_version: TLS11\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n',
+    [
+      "tls_server_config.max_version TLS11 is below TLS12: Node's OpenSSL does not offer TLS 1.0 or 1.1 at its default security level, so no handshake could succeed; use TLS12 or TLS13",
+    ],
+  ],
+  // A certificate and a key of different types: OpenSSL puts the key in the slot of its
+  // type and the context is made, and then every handshake fails.
+  ...(
+    [
+      ['rsa', 'ec'],
+      ['rsa', 'ed25519'],
+      ['ec', 'rsa'],
+      ['ec', 'ed25519'],
+      ['ed25519', 'rsa'],
+      ['ed25519', 'ec'],
+    ] as const
+  ).map(([cert, key]): [string, string, string[]] => [
+    `a certificate and a key of different types: ${cert} certificate, ${key} key`,
+    `tls_server_config:\n  cert_file: ${cert}.crt\n  key_file: ${key}.key\n`,
+    [
+      `tls_server_config.key_file: /etc/tpx/${key}.key is not the private key of the certificate in /etc/tpx/${cert}.crt`,
+    ],
+  ]),
 ])('%s', (_name, yaml, problems) => {
   expect(parse(yaml)).toEqual(problems);
 });
+
+test.each(['rsa', 'ec', 'ed25519'])('a %s certificate with its own key is accepted', (type) => {
+  expect(parse(`tls_server_config:\n  cert_file: ${type}.crt\n  key_file: ${type}.key\n`)).toMatchObject({
+    tls: { cert: files[`/etc/tpx/${type}.crt`] },
+  });
+});
+
+test('a client CA file with a certificate no parser can read is refused, naming the file and the certificate', () => {
+  expect(
+    parse(
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: corrupt-ca.crt\n',
+    ),
+  ).toEqual([
+    expect.stringMatching(
+      /^tls_server_config\.client_ca_file: \/etc\/tpx\/corrupt-ca\.crt: certificate 1 cannot be read \(ERR_OSSL_[A-Z0-9_]+\)$/,
+    ),
+  ]);
+});
+
+test.each(['TLS10', 'TLS11'])(
+  'min_version %s with max_version TLS12 or more is accepted: a handshake at TLS 1.2 can succeed',
+  (min) => {
+    expect(
+      parse(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: ${min}\n`),
+    ).toMatchObject({ tls: { minVersion: min === 'TLS10' ? 'TLSv1' : 'TLSv1.1', maxVersion: 'TLSv1.3' } });
+  },
+);
 
 test('a sound TLS section with a client CA is accepted', () => {
   const config = parse(

@@ -4,6 +4,7 @@ import { readAccountsFile } from './accounts-file';
 import type { Config } from './config';
 import { readCredentials } from './credentials';
 import { RANGES } from './durations';
+import { certificateBundleProblems } from './pem-certificates';
 import { flagValues, readPlainFlags, type FlagValues } from './plain-flags';
 import { readProxyEnv } from './proxy-env';
 import { routeFor, type ProxyDefaults } from './proxy-settings';
@@ -126,9 +127,10 @@ function readAccounts(
   return { accounts: collect(read, problems, '--config.file: ') ?? [], proxy, configFile };
 }
 
+/** readCaFile reads --tensorpix.ca-file, whose every certificate must be readable (as a web config's client CA). */
 function readCaFile(path: string, sources: ConfigSources): Result<string> {
   const text = readConfigFile(path, sources.readFile);
-  if (text.ok && !text.value.includes('-----BEGIN CERTIFICATE-----'))
-    return fail(`${path} holds no PEM certificate`);
-  return text;
+  if (!text.ok) return text;
+  const problems = certificateBundleProblems(text.value, path);
+  return problems.length > 0 ? fail(...problems) : text;
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
+import { certificateBundleProblems } from './pem-certificates';
 import { cipherFitProblem } from './tls-cipher-fit';
 
 /** PemOrigin says where a PEM came from, for messages: its key, and its file if it was read from one. */
@@ -46,13 +47,13 @@ const where = (origin: PemOrigin) =>
     : `tls_server_config.${origin.key}: ${origin.path}`;
 const fileOf = (origin: PemOrigin) => origin.path ?? `tls_server_config.${origin.key}`;
 const codeOf = (error: unknown) => (error as { code?: unknown }).code ?? 'error';
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /**
  * tlsMaterialProblems makes the server's TLS context once, as the server will, so that a
- * key that is not the certificate's or a file that holds no PEM fails `--config.check` and
- * the start alike (exit 2) instead of the listen (exit 1) or every handshake. Problems name the key and file, never what the file holds, and
- * OpenSSL's own code only where no plainer words fit.
+ * key that is not the certificate's (of its type or another) or a file that holds no PEM
+ * fails `--config.check`, the start and a renewal alike (exit 2, or the running certificate
+ * kept) instead of the listen (exit 1) or every handshake. Problems name the key and file,
+ * never what the file holds, and OpenSSL's own code only where no plainer words fit.
  */
 export function tlsMaterialProblems(
   material: TlsMaterial,
@@ -79,21 +80,15 @@ export function tlsMaterialProblems(
         : `${where(origins.key)} holds no PEM private key that can be read (${codeOf(error)})`,
     );
   }
-  if (material.clientCa !== undefined && origins.clientCa) {
-    const blocks = material.clientCa.match(CERTIFICATE_BLOCK) ?? [];
-    if (blocks.length === 0) problems.push(`${where(origins.clientCa)} holds no PEM certificate`);
-    blocks.forEach((block, index) => {
-      try {
-        new X509Certificate(block);
-      } catch (error) {
-        problems.push(
-          `${where(origins.clientCa!)}: certificate ${index + 1} cannot be read (${codeOf(error)})`,
-        );
-      }
-    });
-  }
+  if (material.clientCa !== undefined && origins.clientCa)
+    problems.push(...certificateBundleProblems(material.clientCa, where(origins.clientCa)));
   if (!certOk || !keyOk || problems.length > 0) return problems;
 
+  const notTheKey = `${where(origins.key)} is not the private key of the certificate in ${fileOf(origins.cert)}`;
+  // OpenSSL refuses a key of another certificate of the same type, but puts a key of another
+  // type (an EC key with an RSA certificate) in that type's slot and makes the context: every
+  // handshake then fails. The certificate itself says whether the key is its own.
+  if (!new X509Certificate(material.cert).checkPrivateKey(createPrivateKey(material.key))) return [notTheKey];
   try {
     createSecureContext(secureContextOptions(material));
     const unfit = cipherFitProblem(material, where(origins.key));
@@ -101,7 +96,7 @@ export function tlsMaterialProblems(
   } catch (error) {
     problems.push(
       codeOf(error) === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
-        ? `${where(origins.key)} is not the private key of the certificate in ${fileOf(origins.cert)}`
+        ? notTheKey
         : `tls_server_config: the certificate, key and settings cannot make a TLS context (${codeOf(error)})`,
     );
   }

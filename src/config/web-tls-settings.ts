@@ -92,7 +92,7 @@ function readClientAuth(section: Record<string, unknown>, clientCa: string | und
   return clientAuth;
 }
 
-/** readVersions reads min_version and max_version, which must leave a version to agree on. */
+/** readVersions reads min_version and max_version, which must leave a version Node can agree on. */
 function readVersions(section: Record<string, unknown>, problems: string[]) {
   const version = (name: string, fallback: string): SecureVersion => {
     const value = section[name] ?? fallback;
@@ -102,6 +102,14 @@ function readVersions(section: Record<string, unknown>, problems: string[]) {
   };
   const minVersion = version('min_version', 'TLS12');
   const maxVersion = version('max_version', 'TLS13');
+  // Go serves TLS 1.0 and 1.1; Node's OpenSSL 3 refuses them at its default security level
+  // (their handshake signs with SHA-1), which no key here can lower: the server would make
+  // its context, listen, and refuse every client. A min_version below TLS12 with TLS 1.2 or
+  // 1.3 allowed stays taken, as the handshake agrees on one of those.
+  if (TLS_ORDER.indexOf(maxVersion) < TLS_ORDER.indexOf('TLSv1.2'))
+    problems.push(
+      `tls_server_config.max_version ${versionName(maxVersion)} is below TLS12: Node's OpenSSL does not offer TLS 1.0 or 1.1 at its default security level, so no handshake could succeed; use TLS12 or TLS13`,
+    );
   if (TLS_ORDER.indexOf(minVersion) > TLS_ORDER.indexOf(maxVersion))
     problems.push(
       `tls_server_config.min_version ${versionName(minVersion)} is above max_version ${versionName(maxVersion)}: no handshake could succeed`,
