@@ -109,6 +109,18 @@ describe('faults scripted over HTTP', () => {
     expectLogged('the API answered 200 with a body that is not JSON');
   });
 
+  test('a 200 with two Content-Type headers (text/html, then application/json) → invalid_response', async () => {
+    const page: Responder = (_req, res) => {
+      res.writeHead(200, [
+        ['content-type', 'text/html'],
+        ['content-type', 'application/json'],
+      ]);
+      res.end(JSON.stringify({ balance_usd: '4.5000' }));
+    };
+    expectFault(await faultAfterGood(fault(page)), 'invalid_response');
+    expectLogged('the API answered 200 with several Content-Type headers');
+  });
+
   test('valid JSON with extra fields is fine', async () => {
     const result = await faultAfterGood(
       fault(json(200, { balance_usd: '4.5000', extra: { nested: [1, 2] } })),

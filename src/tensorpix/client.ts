@@ -90,6 +90,14 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
         throw new UpstreamError(code, statusCause(statusCode), statusCode, retryAfterMs);
       }
       const contentType = headers['content-type'];
+      // undici gives a repeated header as an array: two types name no one type of the body.
+      if (Array.isArray(contentType)) {
+        throw new UpstreamError(
+          'invalid_response',
+          'the API answered 200 with several Content-Type headers',
+          200,
+        );
+      }
       if (typeof contentType === 'string' && !JSON_TYPE.test(contentType)) {
         throw new UpstreamError('invalid_response', 'the API answered 200 with a body that is not JSON', 200);
       }
