@@ -42,6 +42,7 @@ import { readRegularFileSync } from './regular-file';
 import { refreshTls, watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
+import { lossyOutput, survivesWriteErrors } from './log/lossy-output';
 import { nodeSupportWarning } from './node-support';
 import { checkBeforeStart } from './check/start-checks';
 import { REVISION, VERSION } from './version';
@@ -145,6 +146,9 @@ function stopper(
 }
 
 function main(): void {
+  // A closed pipe or a full disk must not end the exporter, nor change the check's verdict.
+  survivesWriteErrors(process.stdout);
+  survivesWriteErrors(process.stderr);
   const result = loadConfig({ argv: process.argv.slice(2), env: process.env, readFile: readRegularFileSync });
   if (result.kind === 'help') {
     process.stdout.write(helpText(VERSION));
@@ -173,10 +177,12 @@ function main(): void {
       });
     return;
   }
-  const logger = createLogger({
+  const logger: Logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,
-    destination: process.stderr,
+    destination: lossyOutput(process.stderr, (lost, code) =>
+      logger.warn({ lost_lines: lost, code }, 'log lines were lost: standard error could not take them'),
+    ),
   });
   const nodeWarning = nodeSupportWarning(process.versions);
   if (nodeWarning) logger.warn(nodeWarning);
