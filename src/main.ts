@@ -33,6 +33,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { checkApi } from './check/api-check';
 import { describeCheck } from './check/describe-check';
+import { outputLines } from './check/output-lines';
 import { watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
@@ -161,14 +162,13 @@ function main(): void {
     return;
   }
   if (result.kind === 'invalid') {
-    for (const problem of result.problems) process.stderr.write(`tensorpix-exporter: ${problem}\n`);
+    process.stderr.write(outputLines(result.problems));
     process.exitCode = 2;
     return;
   }
   const { config } = result;
   if (config.check) {
-    const print = (lines: string[]) =>
-      process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
+    const print = (lines: string[]) => process.stdout.write(outputLines(lines));
     print(describeCheck(config));
     if (config.checkApi)
       void checkApi(config, { userAgent: `tensorpix-exporter/${VERSION}` }).then(({ lines, ok }) => {

@@ -57,7 +57,9 @@ test('with standard error on a full disk (/dev/full), the exporter serves and ex
     // No "listening" line can be read: poll the port (generously: the machine is shared).
     let first: Awaited<ReturnType<typeof scrape>> | string = 'never answered';
     for (let i = 0; i < 100 && typeof first === 'string'; i++) {
-      first = await scrape(`http://127.0.0.1:${port}`).catch((error: { code?: string }) => error.code ?? 'error');
+      first = await scrape(`http://127.0.0.1:${port}`).catch(
+        (error: { code?: string }) => error.code ?? 'error',
+      );
       if (typeof first === 'string') await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(first).toEqual({ status: 200, up: '0' });

@@ -37,7 +37,9 @@ test.each(['json', 'logfmt'] as const)(
     const logger = createLogger({
       level: 'info',
       format,
-      destination: lossyOutput(out, (lost, code) => logger.warn({ lost_lines: lost, code }, 'log lines were lost')),
+      destination: lossyOutput(out, (lost, code) =>
+        logger.warn({ lost_lines: lost, code }, 'log lines were lost'),
+      ),
     });
     logger.info('before');
     await settle();
