@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
 
 /** Output is what the exporter writes its lines to: standard output or error, or a test's stand-in. */
-export type Output = Pick<NodeJS.WritableStream, 'on' | 'write'>;
+export interface Output {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
+}
 
 /**
  * survivesWriteErrors makes a failed write to `out` (its reader gone: EPIPE; a full disk:
