@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../result';
 import type { FileReader } from './sources';
 import { describeReadError } from '../regular-file';
+import { looksLikeToken } from '../accounts/token-file';
 
 /** MAX_CONFIG_FILE_BYTES caps what is read of a configuration file (YAML, PEM). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -8,12 +9,20 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 /**
  * readConfigFile reads a configuration file, or gives the one problem that stops it,
  * naming the file and why (`ENOENT`, `a FIFO, not a regular file`), never its content.
+ * `given` is the path as the setting wrote it, before it was made absolute: when it looks
+ * like a secret pasted in the path's place (a token, user:password), the problem does not
+ * repeat it (the caller's prefix names the setting).
  */
-export function readConfigFile(path: string, readFile: FileReader): Result<string> {
+export function readConfigFile(path: string, readFile: FileReader, given = path): Result<string> {
   try {
     return ok(readFile(path, MAX_CONFIG_FILE_BYTES));
   } catch (error) {
-    return fail(`cannot read ${path} (${describeReadError(error)})`);
+    const why = describeReadError(error);
+    return fail(
+      looksLikeToken(given)
+        ? `cannot read the file it names (${why}); the name looks like a secret (a token or user:password), so it is not repeated: give the file's path`
+        : `cannot read ${path} (${why})`,
+    );
   }
 }
 
