@@ -39,7 +39,9 @@ export function lossyOutput(out: Output, onRecovered: (lost: number, code: strin
     }
   };
   return new Writable({
-    write(chunk: Buffer, _encoding, done) {
+    // pino writes strings: passed on as they are, not copied into Buffers first.
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
       out.write(chunk, written);
       done();
     },
