@@ -33,6 +33,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { checkApi } from './check/api-check';
 import { describeCheck } from './check/describe-check';
+import { outputLines } from './check/output-lines';
 import { watchedFields } from './config/describe-route';
 import { helpText } from './config/flags';
 import { formatListenAddress } from './config/listen-address';
@@ -42,6 +43,7 @@ import { readRegularFileSync } from './regular-file';
 import { refreshTls, watchTlsFiles } from './config/tls-renewal';
 import { startDemoApi } from './demo/demo-api';
 import { createLogger, type Logger } from './log/logger';
+import { lossyOutput, survivesWriteErrors } from './log/lossy-output';
 import { nodeSupportWarning } from './node-support';
 import { checkBeforeStart } from './check/start-checks';
 import { REVISION, VERSION } from './version';
@@ -145,6 +147,9 @@ function stopper(
 }
 
 function main(): void {
+  // A closed pipe or a full disk must not end the exporter, nor change the check's verdict.
+  survivesWriteErrors(process.stdout);
+  survivesWriteErrors(process.stderr);
   const result = loadConfig({ argv: process.argv.slice(2), env: process.env, readFile: readRegularFileSync });
   if (result.kind === 'help') {
     process.stdout.write(helpText(VERSION));
@@ -157,14 +162,13 @@ function main(): void {
     return;
   }
   if (result.kind === 'invalid') {
-    for (const problem of result.problems) process.stderr.write(`tensorpix-exporter: ${problem}\n`);
+    process.stderr.write(outputLines(result.problems));
     process.exitCode = 2;
     return;
   }
   const { config } = result;
   if (config.check) {
-    const print = (lines: string[]) =>
-      process.stdout.write(lines.map((line) => `tensorpix-exporter: ${line}\n`).join(''));
+    const print = (lines: string[]) => process.stdout.write(outputLines(lines));
     print(describeCheck(config));
     if (config.checkApi)
       void checkApi(config, { userAgent: `tensorpix-exporter/${VERSION}` }).then(({ lines, ok }) => {
@@ -173,10 +177,12 @@ function main(): void {
       });
     return;
   }
-  const logger = createLogger({
+  const logger: Logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,
-    destination: process.stderr,
+    destination: lossyOutput(process.stderr, (lost, code) =>
+      logger.warn({ lost_lines: lost, code }, 'log lines were lost: standard error could not take them'),
+    ),
   });
   const nodeWarning = nodeSupportWarning(process.versions);
   if (nodeWarning) logger.warn(nodeWarning);

@@ -34,13 +34,25 @@ function tokenFromText(path: string, text: string): Result<string> {
  * letters and digits, or a run of 32 or more (hex, base64 and prefixed keys all have one;
  * paths are words cut by "/", ".", "-" and "_"); or a relative name of 16 or more
  * characters without any "." (a base64 token may hold "/"; a file in the working folder
- * named so is rare, and the message still names the setting that gave it).
+ * named so is rare, and the message still names the setting that gave it). A name without
+ * "/" is also taken for a secret when it holds a colon (user:password, as curl's
+ * --proxy-user takes it) or when its last "."-part is 8 or more letters and digits that mix
+ * both (a dotted token such as tp.9f8e7d6c5b4a.3c2b1a0f9e8d, a JWT): a file extension is
+ * short, or a word. A path with "/" or an extension (prod.token, tls.pem) is shown.
  */
 export function looksLikeToken(path: string): boolean {
+  if (!path.includes('/') && (path.includes(':') || dottedToken(path))) return true;
   if (path.length >= 16 && !/^[/.]/.test(path) && !path.includes('.')) return true;
   return (path.match(/[A-Za-z0-9+=]{16,}/g) ?? []).some(
     (run) => run.length >= 32 || (/[A-Za-z]/.test(run) && /\d/.test(run)),
   );
+}
+
+/** dottedToken tells a name whose last "."-part is no file extension but a token's secret part. */
+function dottedToken(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  const last = name.slice(dot + 1);
+  return dot >= 0 && /^[A-Za-z0-9_-]{8,}$/.test(last) && /[A-Za-z]/.test(last) && /\d/.test(last);
 }
 
 /**

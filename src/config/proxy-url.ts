@@ -1,6 +1,6 @@
 // A proxy's address and its credentials: from a URL's userinfo or a credentials file.
 
-import { trimToken } from '../accounts/token-file';
+import { looksLikeToken, trimToken } from '../accounts/token-file';
 import { describeReadError } from '../regular-file';
 import { fail, ok, type Result } from '../result';
 import type { FileReader } from './sources';
@@ -86,12 +86,22 @@ export function credentialsProblem({ username, password }: ProxyCredentials): st
  * trimmed; the password may hold colons), as curl's --proxy-user takes it. It is read when
  * the configuration is loaded and on a reload. Problems name the file, never its content.
  */
-export function readProxyCredentialsFile(path: string, readFile: FileReader): Result<ProxyCredentials> {
+export function readProxyCredentialsFile(
+  path: string,
+  readFile: FileReader,
+  named: { setting: string; given: string } = { setting: 'the proxy credentials setting', given: path },
+): Result<ProxyCredentials> {
   let text: string;
   try {
     text = readFile(path, MAX_CREDENTIALS_FILE_BYTES);
   } catch (error) {
-    return fail(`proxy credentials file ${path} cannot be read (${describeReadError(error)})`);
+    const why = describeReadError(error);
+    // A password pasted where the file's path belongs is not printed back.
+    return fail(
+      looksLikeToken(named.given)
+        ? `the proxy credentials file named by ${named.setting} cannot be read (${why}); its name looks like a secret (a token or user:password), so it is not repeated: give the path of the file that holds user:password`
+        : `proxy credentials file ${path} cannot be read (${why})`,
+    );
   }
   const line = trimToken(text);
   const colon = line.indexOf(':');

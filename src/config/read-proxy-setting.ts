@@ -39,7 +39,8 @@ export function proxyFromFlags(
   }
   const path = given.get(CREDENTIALS_FLAG);
   if (path !== undefined) {
-    const value = collect(readProxyCredentialsFile(path, readFile), problems);
+    const named = { setting: sourceOf(CREDENTIALS_FLAG, { env }, onCommandLine), given: path };
+    const value = collect(readProxyCredentialsFile(path, readFile, named), problems);
     if (value) setting.credentials = { value, source: path };
   }
   return setting;
@@ -78,8 +79,9 @@ export function proxyFromMapping(
       problems.push(`${prefix}proxy_credentials_file must be a file name`);
     } else {
       const path = resolvePath(file);
+      const named = { setting: `${prefix}proxy_credentials_file`, given: file };
       const value = collect(
-        readProxyCredentialsFile(path, readFile),
+        readProxyCredentialsFile(path, readFile, named),
         problems,
         prefix && `${prefix.slice(0, -1)}: `,
       );

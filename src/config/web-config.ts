@@ -71,8 +71,15 @@ function readTlsSection(
     return undefined;
   }
   unknownKeys(section, 'tls_server_config', problems);
-  const locate = (file: string) => resolve(dirname(path), file);
-  const read = (file: string) => readConfigFile(file, readFile);
+  // A problem may not repeat a file's name as the key wrote it, when that looks like a
+  // secret pasted in its place: what each located path was given as is kept for read.
+  const written = new Map<string, string>();
+  const locate = (file: string) => {
+    const located = resolve(dirname(path), file);
+    written.set(located, file);
+    return located;
+  };
+  const read = (file: string) => readConfigFile(file, readFile, written.get(file));
   return readTlsSettings(section, path, locate, read, problems);
 }
 
