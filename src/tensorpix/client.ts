@@ -89,18 +89,7 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
         const retryAfterMs = retryAfter?.ok ? retryAfter.value : undefined;
         throw new UpstreamError(code, statusCause(statusCode), statusCode, retryAfterMs);
       }
-      const contentType = headers['content-type'];
-      // undici gives a repeated header as an array: two types name no one type of the body.
-      if (Array.isArray(contentType)) {
-        throw new UpstreamError(
-          'invalid_response',
-          'the API answered 200 with several Content-Type headers',
-          200,
-        );
-      }
-      if (typeof contentType === 'string' && !JSON_TYPE.test(contentType)) {
-        throw new UpstreamError('invalid_response', 'the API answered 200 with a body that is not JSON', 200);
-      }
+      refuseNonJsonType(headers['content-type']);
       const text = await readCapped(body, headers['content-length']);
       const balance = parseBalance(text);
       if (!balance.ok) throw new UpstreamError('invalid_response', balance.problems.join('; '), 200);
@@ -154,4 +143,21 @@ async function readCapped(body: AsyncIterable<Buffer>, contentLength: unknown): 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * refuseNonJsonType throws for a 200 whose Content-Type is not JSON: a login page or a
+ * proxy's error page served with 200 would otherwise be read for a balance. undici gives a
+ * repeated header as an array: two types name no one type of the body. A missing type is
+ * left to the JSON parse.
+ */
+function refuseNonJsonType(contentType: string | string[] | undefined): void {
+  if (Array.isArray(contentType))
+    throw new UpstreamError(
+      'invalid_response',
+      'the API answered 200 with several Content-Type headers',
+      200,
+    );
+  if (contentType !== undefined && !JSON_TYPE.test(contentType))
+    throw new UpstreamError('invalid_response', 'the API answered 200 with a body that is not JSON', 200);
 }
