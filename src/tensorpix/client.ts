@@ -63,16 +63,19 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     let body: Body | undefined;
     try {
       // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
-      const response = await undici().request(new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`), {
-        dispatcher: dispatchers.for(route),
-        method: 'GET',
-        signal,
-        headers: {
-          authorization: `Token ${token}`,
-          accept: 'application/json',
-          'user-agent': options.userAgent,
-        },
-      });
+      const url = new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`);
+      const response = await dispatchers.send(route, signal, (dispatcher) =>
+        undici().request(url, {
+          dispatcher,
+          method: 'GET',
+          signal,
+          headers: {
+            authorization: `Token ${token}`,
+            accept: 'application/json',
+            'user-agent': options.userAgent,
+          },
+        }),
+      );
       body = response.body;
       onResponse?.();
       // Destroying an unread body emits 'error'; without a listener that would crash the process.
