@@ -50,10 +50,13 @@ function tunnelFailures(proxyHost: string, owners: TunnelOwners): Dispatcher.Dis
   return (dispatch) => (options, handler) => {
     if (options.method !== 'CONNECT') return dispatch(options, handler);
     const owner = owners.claim();
+    // Once the CONNECT is on its way, the proxy was reached: a failure after is its answer's.
+    let sent = false;
     const fail = (controller: Dispatcher.DispatchController, error: ProxyTunnelError) =>
       handler.onResponseError?.(controller, error);
     return dispatch(options, {
       onRequestStart: (controller, context) => {
+        sent = true;
         handler.onRequestStart?.(controller, context);
         owner?.watch(() => controller.abort(new Error('the request the tunnel was for was aborted')));
       },
@@ -71,7 +74,7 @@ function tunnelFailures(proxyHost: string, owners: TunnelOwners): Dispatcher.Dis
       onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
       onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
       onResponseError: (controller, error) =>
-        fail(controller, new ProxyTunnelError(proxyHost, undefined, error)),
+        fail(controller, new ProxyTunnelError(proxyHost, undefined, error, sent)),
     });
   };
 }
@@ -97,8 +100,9 @@ function withoutIpServername(
 
 /**
  * ProxyTunnelError says that a tunnel through the HTTP proxy could not be opened: the
- * proxy could not be reached, or it answered CONNECT with another status than 200 (407
- * or 403 refused, 5xx could not reach the API). It is raised before the API is reached,
+ * proxy could not be reached, it answered CONNECT with another status than 200 (407
+ * or 403 refused, 5xx could not reach the API), or with no valid answer at all (it closed
+ * the connection, or sent what is not HTTP). It is raised before the API is reached,
  * so classifyError counts it as `proxy` whatever its cause; a failure once the tunnel is
  * up is the API's. `proxyHost` is host:port, never credentials.
  */
@@ -110,11 +114,15 @@ export class ProxyTunnelError extends Error {
     /** status is the proxy's answer to CONNECT, absent when it gave none. */
     readonly status?: number,
     cause?: unknown,
+    /** sent says the CONNECT was sent: the proxy was reached, and its answer is what failed. */
+    sent = false,
   ) {
     super(
-      status === undefined
-        ? `proxy ${proxyHost} could not be reached`
-        : `proxy ${proxyHost} answered CONNECT with HTTP ${status}`,
+      status !== undefined
+        ? `proxy ${proxyHost} answered CONNECT with HTTP ${status}`
+        : sent
+          ? `proxy ${proxyHost} gave no valid answer to CONNECT`
+          : `proxy ${proxyHost} could not be reached`,
       { cause },
     );
   }

@@ -112,3 +112,21 @@ export async function startMuteTunnelProxy(): Promise<NodeProxy> {
   track(server, sockets);
   return listen(server, 'http', sockets, connects);
 }
+
+/**
+ * startScriptedProxy answers every CONNECT with `answer`, given the client's socket: a
+ * proxy that misbehaves in a way of the test's choosing.
+ */
+export async function startScriptedProxy(answer: (socket: Socket) => void): Promise<NodeProxy> {
+  const sockets = new Set<Socket>();
+  const connects: string[] = [];
+  const server = createServer((socket) => {
+    socket.once('data', (data: Buffer) => {
+      connects.push(/^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1] ?? '');
+      answer(socket);
+    });
+    socket.on('error', () => undefined);
+  });
+  track(server, sockets);
+  return listen(server, 'http', sockets, connects);
+}
