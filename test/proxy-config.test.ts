@@ -238,6 +238,17 @@ describe('the credentials file', () => {
     [SECRET, { ok: false, problems: ['proxy credentials file /c must hold user:password on one line'] }],
     [':' + SECRET, { ok: false, problems: ['proxy credentials file /c has an empty user name'] }],
     ['me:a\nb', { ok: false, problems: ['proxy credentials file /c holds control characters'] }],
+    [
+      '\uFEFFme:' + SECRET,
+      {
+        ok: false,
+        problems: [
+          'proxy credentials file /c starts with a byte-order mark (U+FEFF), which would be sent as part of the user name: save it without one',
+        ],
+      },
+    ],
+    // Elsewhere it is a character like another (user names may be any UTF-8).
+    ['me:\uFEFF' + SECRET, { ok: true, value: { username: 'me', password: '\uFEFF' + SECRET } }],
   ])('%j', (text, expected) => {
     expect(readProxyCredentialsFile('/c', reader({ '/c': text }))).toEqual(expected);
   });
@@ -415,6 +426,29 @@ test('--config.check names the proxy in force for each account, never its creden
     NO_PROXY: 'localhost,.tensorpix.ai',
   });
   expect(direct.stdout).toContain('account default: API https://backend.tensorpix.ai, direct (NO_PROXY)');
+});
+
+test('--config.check refuses a credentials file saved with a byte-order mark, as the token file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-proxy-bom-'));
+  const file = join(dir, 'proxy.creds');
+  writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`me:${SECRET}\n`)]));
+  try {
+    const check = await runToExit(
+      [
+        '--config.check',
+        '--tensorpix.proxy-url=http://proxy.corp:3128',
+        `--tensorpix.proxy-credentials-file=${file}`,
+      ],
+      { TENSORPIX_API_TOKEN: 'a-token' },
+    );
+    expect(check).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `tensorpix-exporter: proxy credentials file ${file} starts with a byte-order mark (U+FEFF), which would be sent as part of the user name: save it without one\n`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a reload decides routes from the same flags and variables as the start did', async () => {

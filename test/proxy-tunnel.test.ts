@@ -5,7 +5,7 @@ import { readProxyEnv } from '../src/config/proxy-env';
 import { makeTestCerts, type TestCerts } from './helpers/certs';
 import { balance, error, reset } from './helpers/fake-api';
 import { Harness, TOKEN, type HarnessOptions } from './helpers/harness';
-import { startSilentProxy, startTlsProxy } from './helpers/node-proxies';
+import { startScriptedProxy, startSilentProxy, startTlsProxy } from './helpers/node-proxies';
 import { describeWithTinyproxy, freePort, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy';
 
 const PASSWORD = 'proxy-password-3e7c:@/x';
@@ -214,6 +214,37 @@ describe('without tinyproxy', () => {
       expect(silent.connects).toHaveLength(1);
     } finally {
       await silent.close();
+    }
+  });
+
+  test.each<[string, (socket: import('node:net').Socket) => void, string]>([
+    [
+      'drips an answer that is not HTTP',
+      (socket) => {
+        socket.write('HTTP/1.1 2');
+        const drip = setInterval(() => socket.write('0'), 100);
+        socket.on('close', () => clearInterval(drip));
+      },
+      'gave no valid answer to CONNECT',
+    ],
+    [
+      'closes the connection once it has read the CONNECT',
+      (socket) => socket.end(),
+      'gave no valid answer to CONNECT: connection closed before the answer was complete (UND_ERR_SOCKET)',
+    ],
+  ])('a proxy that %s was reached: code="proxy", and the log says so', async (_, answer, words) => {
+    const scripted = await startScriptedProxy(answer);
+    try {
+      await start(scripted.url, { realClock: true, upstreamTimeoutMs: 3000 });
+      const text = await h!.scrape();
+      expect([errors(text, 'proxy'), errors(text, 'timeout')]).toEqual([1, 0]);
+      expect(scripted.connects).toHaveLength(1);
+      const host = new URL(scripted.url).host;
+      expect(h!.logLines.find((l) => l.includes('balance read failed'))).toContain(
+        `balance read failed: proxy ${host} ${words}"`,
+      );
+    } finally {
+      await scripted.close();
     }
   });
 

@@ -103,6 +103,12 @@ export function readProxyCredentialsFile(
         : `proxy credentials file ${path} cannot be read (${why})`,
     );
   }
+  // Editors on Windows may save one; it would be sent as the first character of the user
+  // name, and the proxy answer 407 with no clue why.
+  if (text.startsWith('\uFEFF'))
+    return fail(
+      `proxy credentials file ${path} starts with a byte-order mark (U+FEFF), which would be sent as part of the user name: save it without one`,
+    );
   const line = trimToken(text);
   const colon = line.indexOf(':');
   if (colon < 0) return fail(`proxy credentials file ${path} must hold user:password on one line`);

@@ -59,20 +59,11 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     ...(options.lookup && { lookup: options.lookup }),
   });
 
-  async function fetchBalance({ apiUrl, token, signal, route, onResponse }: BalanceRequest): Promise<number> {
+  async function fetchBalance(request: BalanceRequest): Promise<number> {
+    const { signal, onResponse } = request;
     let body: Body | undefined;
     try {
-      // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
-      const response = await undici().request(new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`), {
-        dispatcher: dispatchers.for(route),
-        method: 'GET',
-        signal,
-        headers: {
-          authorization: `Token ${token}`,
-          accept: 'application/json',
-          'user-agent': options.userAgent,
-        },
-      });
+      const response = await send(dispatchers, options.userAgent, request);
       body = response.body;
       onResponse?.();
       // Destroying an unread body emits 'error'; without a listener that would crash the process.
@@ -108,6 +99,24 @@ export function createBalanceClient(options: ClientOptions): BalanceClient {
     keepRoutes: (routes) => dispatchers.keep(routes),
     close: () => dispatchers.destroy(),
   };
+}
+
+/** send asks for the balance on the dispatcher of the request's route. */
+function send(
+  dispatchers: Dispatchers,
+  userAgent: string,
+  { apiUrl, token, signal, route }: BalanceRequest,
+): Promise<Dispatcher.ResponseData> {
+  // Appended, not resolved, so an API behind a path prefix (a proxy) keeps it.
+  const url = new URL(`${apiUrl.replace(/\/+$/, '')}${BALANCE_PATH}`);
+  return dispatchers.send(route, signal, (dispatcher) =>
+    undici().request(url, {
+      dispatcher,
+      method: 'GET',
+      signal,
+      headers: { authorization: `Token ${token}`, accept: 'application/json', 'user-agent': userAgent },
+    }),
+  );
 }
 
 /** DRAIN_MS bounds how long an error's body is drained for its socket to be reused. */

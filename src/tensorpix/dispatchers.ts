@@ -3,6 +3,7 @@ import { rootCertificates } from 'node:tls';
 import type { Dispatcher, ProxyAgent } from 'undici';
 import type { ProxyRoute } from './proxy-route';
 import { proxyClient } from './proxy-tunnel';
+import { TunnelOwners } from './tunnel-owner';
 import { undici } from './undici-lazy';
 
 export interface DispatcherOptions {
@@ -13,8 +14,8 @@ export interface DispatcherOptions {
 }
 
 // The AbortSignal carries the real deadline; these only stop a forgotten socket. undici
-// notices an abort only once a connection is up, so a proxy that never answers CONNECT
-// is let go by the proxy pool's own headersTimeout, after the attempt has long settled.
+// notices an abort only once a connection is up: a tunnel being opened is ended by its
+// request's abort through TunnelOwners, and one no request owns by these timeouts.
 const FORGOTTEN_SOCKET_MS = 60_000;
 const COMMON = {
   keepAliveTimeout: 30_000,
@@ -32,10 +33,26 @@ const COMMON = {
 export class Dispatchers {
   private direct?: Dispatcher;
   private readonly proxies = new Map<string, ProxyAgent>();
+  private readonly owners = new TunnelOwners();
   private readonly ca: string[] | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.ca = options.caCert ? [...rootCertificates, options.caCert] : undefined;
+  }
+
+  /**
+   * send runs `request` on the route's dispatcher. Through a proxy, a tunnel it opens is
+   * the request's while it is opened: aborting `signal` then closes its socket at once
+   * (see TunnelOwner); `request` must dispatch in the call, as undici's request() does.
+   */
+  send<T>(
+    route: ProxyRoute | undefined,
+    signal: AbortSignal,
+    request: (dispatcher: Dispatcher) => Promise<T>,
+  ): Promise<T> {
+    const dispatcher = this.for(route);
+    if (!route || route.kind === 'direct') return request(dispatcher);
+    return this.owners.during(signal, () => request(dispatcher));
   }
 
   for(route: ProxyRoute | undefined): Dispatcher {
@@ -83,7 +100,7 @@ export class Dispatchers {
       // The connection to the proxy itself (TLS only for an https:// proxy).
       proxyTls: { ...this.tls(), ...this.lookup() },
       clientFactory: (origin: URL, options: object) =>
-        proxyClient(origin, options, route.host, FORGOTTEN_SOCKET_MS),
+        proxyClient(origin, options, route.host, FORGOTTEN_SOCKET_MS, this.owners),
     });
   }
 

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import type { buildConnector, Dispatcher } from 'undici';
 import { causeOf } from './causes';
+import type { TunnelOwners } from './tunnel-owner';
 import { undici } from './undici-lazy';
 import { UpstreamError } from './upstream-error';
 
@@ -11,22 +12,29 @@ import { UpstreamError } from './upstream-error';
  * proxyClient is the connection pool to one HTTP proxy that a ProxyAgent opens its tunnels
  * with (its `clientFactory`): undici's Pool, given a connector that sends no server name to
  * a proxy named by its IP address, and composed with an interceptor that turns every
- * failure of a CONNECT into a ProxyTunnelError. The CONNECT request is the one place where
- * it is certain that a failure happened before the API was reached; without it, undici
- * says only "Proxy response (407) !== 200" in a RequestAbortedError's message.
+ * failure of a CONNECT into a ProxyTunnelError and ties each tunnel to the request it is
+ * opened for (see TunnelOwner). The CONNECT request is the one place where it is certain
+ * that a failure happened before the API was reached; without it, undici says only "Proxy
+ * response (407) !== 200" in a RequestAbortedError's message.
  */
 export function proxyClient(
   origin: URL,
   options: { connect?: buildConnector.BuildOptions | buildConnector.connector },
   proxyHost: string,
   headersTimeout: number,
+  owners: TunnelOwners,
 ): Dispatcher {
   const { Pool } = undici();
   return new Pool(origin, {
     ...options,
     headersTimeout,
+    // A socket to the proxy carries one CONNECT: it becomes the tunnel, or is closed. One
+    // left idle is only undici's reconnection after a CONNECT aborted on the wire (it puts
+    // the request back in the queue and connects again before it sees it was aborted):
+    // closed at once, rather than held for undici's 4 s.
+    keepAliveTimeout: 1,
     connect: withoutIpServername(options.connect),
-  }).compose(tunnelFailures(proxyHost));
+  }).compose(tunnelFailures(proxyHost, owners));
 }
 
 /**
@@ -34,16 +42,30 @@ export function proxyClient(
  * tunnel (any answer but 200) destroys the proxy's socket and fails the CONNECT with the
  * proxy's status; any other failure of it (the proxy unreachable, its certificate, a reset)
  * is wrapped with the error as its cause. ProxyAgent hands that error on to the request.
+ * When the request the tunnel is for is aborted while it is opened, the CONNECT is
+ * aborted, or the open tunnel's socket destroyed (its TLS handshake may still be waiting):
+ * its socket closes with the attempt, not a minute later.
  */
-function tunnelFailures(proxyHost: string): Dispatcher.DispatcherComposeInterceptor {
+function tunnelFailures(proxyHost: string, owners: TunnelOwners): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (options, handler) => {
     if (options.method !== 'CONNECT') return dispatch(options, handler);
+    const owner = owners.claim();
+    // Once the CONNECT is on its way, the proxy was reached: a failure after is its answer's.
+    let sent = false;
     const fail = (controller: Dispatcher.DispatchController, error: ProxyTunnelError) =>
       handler.onResponseError?.(controller, error);
     return dispatch(options, {
-      onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+      onRequestStart: (controller, context) => {
+        sent = true;
+        handler.onRequestStart?.(controller, context);
+        owner?.watch(() => controller.abort(new Error('the request the tunnel was for was aborted')));
+      },
       onRequestUpgrade: (controller, statusCode, headers, socket) => {
-        if (statusCode === 200) return handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+        if (statusCode === 200) {
+          handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+          owner?.watch(() => socket.on('error', () => undefined).destroy());
+          return;
+        }
         socket.on('error', () => undefined).destroy();
         fail(controller, new ProxyTunnelError(proxyHost, statusCode));
       },
@@ -52,7 +74,7 @@ function tunnelFailures(proxyHost: string): Dispatcher.DispatcherComposeIntercep
       onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
       onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
       onResponseError: (controller, error) =>
-        fail(controller, new ProxyTunnelError(proxyHost, undefined, error)),
+        fail(controller, new ProxyTunnelError(proxyHost, undefined, error, sent)),
     });
   };
 }
@@ -78,8 +100,9 @@ function withoutIpServername(
 
 /**
  * ProxyTunnelError says that a tunnel through the HTTP proxy could not be opened: the
- * proxy could not be reached, or it answered CONNECT with another status than 200 (407
- * or 403 refused, 5xx could not reach the API). It is raised before the API is reached,
+ * proxy could not be reached, it answered CONNECT with another status than 200 (407
+ * or 403 refused, 5xx could not reach the API), or with no valid answer at all (it closed
+ * the connection, or sent what is not HTTP). It is raised before the API is reached,
  * so classifyError counts it as `proxy` whatever its cause; a failure once the tunnel is
  * up is the API's. `proxyHost` is host:port, never credentials.
  */
@@ -91,11 +114,15 @@ export class ProxyTunnelError extends Error {
     /** status is the proxy's answer to CONNECT, absent when it gave none. */
     readonly status?: number,
     cause?: unknown,
+    /** sent says the CONNECT was sent: the proxy was reached, and its answer is what failed. */
+    sent = false,
   ) {
     super(
-      status === undefined
-        ? `proxy ${proxyHost} could not be reached`
-        : `proxy ${proxyHost} answered CONNECT with HTTP ${status}`,
+      status !== undefined
+        ? `proxy ${proxyHost} answered CONNECT with HTTP ${status}`
+        : sent
+          ? `proxy ${proxyHost} gave no valid answer to CONNECT`
+          : `proxy ${proxyHost} could not be reached`,
       { cause },
     );
   }

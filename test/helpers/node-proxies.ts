@@ -11,6 +11,8 @@ export interface NodeProxy {
   url: string;
   /** connects are the CONNECT targets it received, as "host:port". */
   connects: string[];
+  /** open is how many client connections it holds now. */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ async function listen(
   return {
     url: `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`,
     connects,
+    open: () => sockets.size,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -80,6 +83,47 @@ export async function startSilentProxy(): Promise<NodeProxy> {
     socket.on('data', (data: Buffer) => {
       const target = /^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1];
       if (target) connects.push(target);
+    });
+    socket.on('error', () => undefined);
+  });
+  track(server, sockets);
+  return listen(server, 'http', sockets, connects);
+}
+
+/**
+ * startMuteTunnelProxy answers every CONNECT with 200, then says nothing more and passes
+ * nothing on: a tunnel that opens and stays silent (a TLS handshake inside it never ends).
+ */
+export async function startMuteTunnelProxy(): Promise<NodeProxy> {
+  const sockets = new Set<Socket>();
+  const connects: string[] = [];
+  const server = createServer((socket) => {
+    socket.once('data', (data: Buffer) => {
+      const target = /^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1];
+      if (!target) {
+        socket.destroy();
+        return;
+      }
+      connects.push(target);
+      socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+    });
+    socket.on('error', () => undefined);
+  });
+  track(server, sockets);
+  return listen(server, 'http', sockets, connects);
+}
+
+/**
+ * startScriptedProxy answers every CONNECT with `answer`, given the client's socket: a
+ * proxy that misbehaves in a way of the test's choosing.
+ */
+export async function startScriptedProxy(answer: (socket: Socket) => void): Promise<NodeProxy> {
+  const sockets = new Set<Socket>();
+  const connects: string[] = [];
+  const server = createServer((socket) => {
+    socket.once('data', (data: Buffer) => {
+      connects.push(/^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1] ?? '');
+      answer(socket);
     });
     socket.on('error', () => undefined);
   });
