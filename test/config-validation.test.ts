@@ -120,6 +120,34 @@ test.each<[string, string, string[]]>([
     ],
   ],
   [
+    'the name of an Object member, __proto__, is a header like any other (the config property test found __proto__)',
+    header('__proto__', 'deny'),
+    [
+      `${W} __proto__ cannot be set (allowed: Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, X-XSS-Protection, Strict-Transport-Security)`,
+    ],
+  ],
+  [
+    'the name of an Object member, constructor, is a header like any other (the config property test found __proto__)',
+    header('constructor', 'deny'),
+    [
+      `${W} constructor cannot be set (allowed: Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, X-XSS-Protection, Strict-Transport-Security)`,
+    ],
+  ],
+  [
+    'the name of an Object member, toString, is a header like any other (the config property test found __proto__)',
+    header('toString', 'deny'),
+    [
+      `${W} toString cannot be set (allowed: Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, X-XSS-Protection, Strict-Transport-Security)`,
+    ],
+  ],
+  [
+    'the name of an Object member, hasOwnProperty, is a header like any other (the config property test found __proto__)',
+    header('hasOwnProperty', 'deny'),
+    [
+      `${W} hasOwnProperty cannot be set (allowed: Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, X-XSS-Protection, Strict-Transport-Security)`,
+    ],
+  ],
+  [
     'a number where text belongs',
     header('X-XSS-Protection', '0'),
     [`${W} X-XSS-Protection must be text (put the value in quotes)`],

@@ -129,6 +129,19 @@ test.each<[string, string, string[]]>([
     ['tls_server_config.cipher_suites: TLS_RSA_WITH_RC4_128_SHA is not supported'],
   ],
   [
+    'an Object member as TLS version (toString)',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: toString\n',
+    ['tls_server_config.min_version must be one of TLS10, TLS11, TLS12, TLS13'],
+  ],
+  [
+    'Object members as cipher suite and curve (constructor, __proto__)',
+    'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [constructor]\n  curve_preferences: [__proto__]\n',
+    [
+      'tls_server_config.cipher_suites: constructor is not supported',
+      'tls_server_config.curve_preferences: __proto__ is not supported',
+    ],
+  ],
+  [
     'a header that may not be set',
     'http_server_config:\n  headers:\n    Set-Cookie: a=b\n',
     [

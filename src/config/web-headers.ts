@@ -31,7 +31,8 @@ export function headerProblem(name: string, value: unknown): string | undefined 
   } catch (error) {
     return `${where} ${JSON.stringify(name.slice(0, 64))} is not a valid HTTP header name (${codeOf(error)})`;
   }
-  if (!(name in HEADERS))
+  // Own keys only: `in` would take __proto__, constructor or toString for allowed headers.
+  if (!Object.hasOwn(HEADERS, name))
     return `${where} ${name} cannot be set (allowed: ${Object.keys(HEADERS).join(', ')})`;
   if (typeof value !== 'string') return `${where} ${name} must be text (put the value in quotes)`;
   if (value === '') return undefined;

@@ -96,7 +96,7 @@ function readClientAuth(section: Record<string, unknown>, clientCa: string | und
 function readVersions(section: Record<string, unknown>, problems: string[]) {
   const version = (name: string, fallback: string): SecureVersion => {
     const value = section[name] ?? fallback;
-    if (typeof value === 'string' && value in TLS_VERSIONS) return TLS_VERSIONS[value]!;
+    if (typeof value === 'string' && Object.hasOwn(TLS_VERSIONS, value)) return TLS_VERSIONS[value]!;
     problems.push(`tls_server_config.${name} must be one of ${Object.keys(TLS_VERSIONS).join(', ')}`);
     return 'TLSv1.2';
   };
@@ -121,14 +121,15 @@ function readVersions(section: Record<string, unknown>, problems: string[]) {
 function readHandshake(section: Record<string, unknown>, problems: string[]) {
   const ciphers = stringList(section.cipher_suites, 'tls_server_config.cipher_suites', problems).map(
     (name) => {
-      if (!(name in CIPHER_SUITES))
+      if (!Object.hasOwn(CIPHER_SUITES, name))
         problems.push(`tls_server_config.cipher_suites: ${name} is not supported`);
       return CIPHER_SUITES[name];
     },
   );
   const curves = stringList(section.curve_preferences, 'tls_server_config.curve_preferences', problems).map(
     (name) => {
-      if (!(name in CURVES)) problems.push(`tls_server_config.curve_preferences: ${name} is not supported`);
+      if (!Object.hasOwn(CURVES, name))
+        problems.push(`tls_server_config.curve_preferences: ${name} is not supported`);
       return CURVES[name];
     },
   );
