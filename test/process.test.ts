@@ -67,6 +67,7 @@ test('--version and --help print and exit 0; --config.check validates without li
     stdout: [
       'tensorpix-exporter: configuration is valid (checked: flags and environment)',
       'tensorpix-exporter: nothing left to check: --demo needs no token and no API',
+      'tensorpix-exporter: not checked: whether :10863 can be listened on (an address of this machine, a port free); only the start can say',
       '',
     ].join('\n'),
   });
@@ -105,6 +106,7 @@ test('--config.check reads the web config and token files and names every proble
         'tensorpix-exporter: configuration is valid (checked: flags and environment, token file readable, token well-formed, web config file)',
         `tensorpix-exporter: account default: API https://backend.tensorpix.ai, direct (no HTTPS_PROXY), token from --tensorpix.token-file=${join(dir, 'token')}`,
         'tensorpix-exporter: not checked: whether the API accepts the token and can be reached; only the API can say (add --config.check.api to ask it once per account)',
+        'tensorpix-exporter: not checked: whether :10863 can be listened on (an address of this machine, a port free); only the start can say',
         '',
       ].join('\n'),
     });

@@ -416,6 +416,7 @@ test('--config.check names the proxy in force for each account, never its creden
       'tensorpix-exporter: configuration is valid (checked: flags and environment, token well-formed)',
       'tensorpix-exporter: account default: API https://backend.tensorpix.ai, proxy http://proxy.corp:3128 (from HTTPS_PROXY, credentials from the URL), token from TENSORPIX_API_TOKEN',
       'tensorpix-exporter: not checked: whether the API accepts the token and can be reached; only the API can say (add --config.check.api to ask it once per account)',
+      'tensorpix-exporter: not checked: whether :10863 can be listened on (an address of this machine, a port free); only the start can say',
       '',
     ].join('\n'),
     stderr: '',

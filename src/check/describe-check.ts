@@ -1,5 +1,6 @@
 import { describeAccount } from '../config/describe-route';
 import type { Config } from '../config/config';
+import { formatListenAddress } from '../config/listen-address';
 
 /**
  * describeCheck is what --config.check says of a valid configuration: that it is valid,
@@ -20,11 +21,14 @@ export function describeCheck(config: Readonly<Config>): string[] {
     `configuration is valid (checked: ${checked.join(', ')})`,
     ...config.accounts.map(describeAccount),
   ];
-  if (config.demo) return [...lines, 'nothing left to check: --demo needs no token and no API'];
-  if (config.checkApi) return lines;
+  // Binding to try would fail on the port of the very exporter whose next config is checked.
+  const listen = `not checked: whether ${formatListenAddress(config.listen)} can be listened on (an address of this machine, a port free); only the start can say`;
+  if (config.demo) return [...lines, 'nothing left to check: --demo needs no token and no API', listen];
+  if (config.checkApi) return [...lines, listen];
   const which = tokens > 1 ? 'whether the API accepts each token' : 'whether the API accepts the token';
   return [
     ...lines,
     `not checked: ${which} and can be reached; only the API can say (add --config.check.api to ask it once per account)`,
+    listen,
   ];
 }
