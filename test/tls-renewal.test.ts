@@ -102,6 +102,13 @@ afterEach(async () => {
   running = undefined;
 });
 
+/** theOneWarning is the "cannot be used" line of a log, which must hold exactly one. */
+function theOneWarning(logs: string): string | undefined {
+  const warnings = logs.split('\n').filter((line) => line.includes('cannot be used'));
+  expect(warnings).toHaveLength(1);
+  return warnings[0];
+}
+
 test('a certificate renewed in place is served to the next connections, and logged', async () => {
   install(certs.server);
   writeFileSync(join(dir, 'web.yml'), WEB_YML);
@@ -126,12 +133,7 @@ test('a renewal that cannot be used keeps the running certificate, says why once
   expect(await until(() => served.logs().includes('cannot be used'))).toBe(true);
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(await servedFingerprint(served.port)).toBe(fingerprintOf(certs.server));
-  const warnings = served
-    .logs()
-    .split('\n')
-    .filter((line) => line.includes('cannot be used'));
-  expect(warnings).toHaveLength(1);
-  expect(warnings[0]).toContain(
+  expect(theOneWarning(served.logs())).toContain(
     `tls_server_config.key_file: ${join(dir, 'tls.key')} is not the private key of the certificate`,
   );
   expect(served.logs()).not.toMatch(/BEGIN|PRIVATE/);
@@ -160,12 +162,7 @@ test.each<[KeyType, KeyType]>([
     expect(await until(() => served.logs().includes('cannot be used'))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await servedFingerprint(served.port)).toBe(fingerprintOf(keyTypes[type]));
-    const warnings = served
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('cannot be used'));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(
+    expect(theOneWarning(served.logs())).toContain(
       `tls_server_config.key_file: ${join(dir, 'tls.key')} is not the private key of the certificate in ${join(dir, 'tls.crt')}`,
     );
     expect(served.logs()).not.toMatch(/TLS certificate reloaded|BEGIN|PRIVATE/);

@@ -31,16 +31,51 @@ export interface TestCerts {
 const openssl = (args: string[], cwd: string) =>
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 
-/** makeTestCerts generates throwaway certificates with the openssl command, in a temp folder. */
-export function makeTestCerts(): TestCerts {
-  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-certs-'));
-  const pem = (name: string): Pem => ({
+/** EC_KEY are openssl req's options for a new P-256 key. */
+export const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+
+/** readPem reads `<name>.crt` and `<name>.key` from `dir`. */
+export function readPem(dir: string, name: string): Pem {
+  return {
     cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
     key: readFileSync(join(dir, `${name}.key`), 'utf8'),
     certFile: join(dir, `${name}.crt`),
     keyFile: join(dir, `${name}.key`),
-  });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  };
+}
+
+/**
+ * writeSelfSigned writes `<name>.crt` and `<name>.key` into `dir`: a certificate for
+ * 127.0.0.1, its own issuer, on a new key that `newKey` (openssl req's options) makes.
+ */
+export function writeSelfSigned(dir: string, name: string, newKey: string[]): Pem {
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...newKey,
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    dir,
+  );
+  return readPem(dir, name);
+}
+
+/** makeTestCerts generates throwaway certificates with the openssl command, in a temp folder. */
+export function makeTestCerts(): TestCerts {
+  const dir = mkdtempSync(join(tmpdir(), 'tensorpix-certs-'));
+  const pem = (name: string): Pem => readPem(dir, name);
+  const ec = [...EC_KEY, '-nodes'];
   openssl(
     [
       'req',
@@ -89,24 +124,7 @@ export function makeTestCerts(): TestCerts {
     'subjectAltName=DNS:other.invalid\nextendedKeyUsage=serverAuth,clientAuth\n',
   );
   signed('client', '/CN=prometheus', 'subjectAltName=DNS:prometheus.test\nextendedKeyUsage=clientAuth\n');
-  openssl(
-    [
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      'self-signed.key',
-      '-out',
-      'self-signed.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    dir,
-  );
+  writeSelfSigned(dir, 'self-signed', EC_KEY);
   // `openssl x509` takes no dates in the past; `openssl ca` does, with a database of its own.
   writeFileSync(
     join(dir, 'ca.cnf'),
