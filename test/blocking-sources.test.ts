@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, open, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { balance, byToken, hang, type FakeApi, type Responder } from './helpers/fake-api';
 import { Harness, type HarnessOptions } from './helpers/harness';
+import { holdThreadPool } from './helpers/hold-thread-pool';
 
 // Every stage an attempt can wait in, blocked for longer than the account's timeout.
 // Each time the account is counted, the scrape answers within its budget, and once the
@@ -58,25 +58,9 @@ async function blockedThenRecovered(
 
 test('token read: every file-system thread busy → token_file; free again → up', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tensorpix-blocked-'));
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  // Opening a FIFO for reading holds a libuv thread until a writer opens it: each thread is
-  // held until the test lets it go, however fast or loaded the machine (a timed busy loop
-  // was not: on a loaded CI machine it ended before the account's timeout).
-  const fifo = join(dir, 'hold');
-  execFileSync('mkfifo', [fifo]);
-  const holdThread = () =>
-    new Promise<number>((resolve, reject) =>
-      open(fifo, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
-    );
-  let held: Promise<number[]> | undefined;
-  const release = async () => {
-    if (!held) return;
-    const readers = held;
-    held = undefined;
-    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    for (const fd of await readers) closeSync(fd);
-    closeSync(writer);
-  };
+  // Every thread of libuv's pool held until the test lets it go (a timed busy loop was not
+  // enough: on a loaded CI machine it ended before the account's timeout).
+  let pool: { release(): Promise<void> } | undefined;
   try {
     writeFileSync(join(dir, 'token'), 'file-token\n');
     await blockedThenRecovered(
@@ -87,14 +71,14 @@ test('token read: every file-system thread busy → token_file; free again → u
       },
       () => {
         h.upstream.reply(balance('2.0000'));
-        held = Promise.all(Array.from({ length: threads }, holdThread));
+        pool = holdThreadPool(dir);
       },
-      release,
+      () => pool?.release(),
       { code: 'token_file', latency: false, logged: `timeout after ${TIMEOUT_MS} ms reading the token file` },
     );
   } finally {
     // A failed assertion must not leave libuv's threads held for the next test.
-    await release();
+    await pool?.release();
     rmSync(dir, { recursive: true, force: true });
   }
 });

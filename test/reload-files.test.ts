@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAccountsFile } from '../src/config/accounts-file';
 import { parseWithPrefetch } from '../src/config/prefetch-reader';
 import { readRegularFileSync } from '../src/regular-file';
+import { holdThreadPool } from './helpers/hold-thread-pool';
 
 // A reload reads the accounts file and its token files off the event loop, with the very
 // parse the start uses: same accounts, same problems, in the same words; a FIFO or a file
@@ -66,10 +66,7 @@ test('files not read by the deadline fail the reload by then, named, instead of 
   writeFileSync(join(dir, 'alpha.token'), 'token-alpha\n');
   // Every thread of libuv's pool waits in open() on a FIFO without a writer, as on a hung
   // mount: no file of the reload can be read until the test opens it for writing.
-  const hold = join(dir, 'hold');
-  execFileSync('mkfifo', [hold]);
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  const held = Array.from({ length: threads }, () => readFile(hold).catch(() => ''));
+  const pool = holdThreadPool(dir);
   try {
     const started = Date.now();
     const result = await parseWithPrefetch(parse(path), AbortSignal.timeout(300));
@@ -79,7 +76,6 @@ test('files not read by the deadline fail the reload by then, named, instead of 
       problems: [`cannot read ${path} (not read within the reload's deadline)`],
     });
   } finally {
-    closeSync(openSync(hold, 'w'));
-    await Promise.all(held);
+    await pool.release();
   }
 });

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -8,6 +6,7 @@ import { parseWebConfig, type WebConfig } from '../src/config/web-config';
 import { after, balance, byToken, error, hang } from './helpers/fake-api';
 import { sampleValue } from './helpers/exposition';
 import { Harness, TOKEN } from './helpers/harness';
+import { holdThreadPool } from './helpers/hold-thread-pool';
 
 // What an attempt's schedule must withstand: reloads and new tokens at any moment, a wall
 // clock that steps, more accounts than request slots, a file system that hangs. Each case
@@ -196,9 +195,7 @@ test('with every file-system thread held by hung reads, a scrape still answers w
   // Four blocking opens of a FIFO no one writes hold libuv's four threads, as token reads on
   // a hung network file system would. The process metrics list /proc/self/fd without them.
   const dir = mkdtempSync(join(tmpdir(), 'tensorpix-pool-'));
-  const fifo = join(dir, 'hung');
-  execFileSync('mkfifo', [fifo]);
-  let stuck: Array<Promise<{ close(): Promise<void> }>> = [];
+  let pool: { release(): Promise<void> } | undefined;
   try {
     h = await Harness.start({ realClock: true, exporterMetrics: true, upstreamTimeoutMs: 1000 });
     h.upstream.reply(balance('5.0000'));
@@ -208,7 +205,7 @@ test('with every file-system thread held by hung reads, a scrape still answers w
         .get('/metrics')
         .set({ 'X-Prometheus-Scrape-Timeout-Seconds': '2', 'Accept-Encoding': 'identity' });
     expect((await scrape()).status).toBe(200);
-    stuck = Array.from({ length: 4 }, () => open(fifo, 'r'));
+    pool = holdThreadPool(dir);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     const answer = await scrape();
@@ -216,10 +213,7 @@ test('with every file-system thread held by hung reads, a scrape still answers w
     expect(Date.now() - started).toBeLessThan(2000);
     expect(answer.text).toMatch(/^process_open_fds \d+$/m);
   } finally {
-    // A writer lets each blocked open return.
-    const writers = stuck.map(() => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-    await Promise.all(stuck.map((handle) => handle.then((file) => file.close())));
-    for (const fd of writers) closeSync(fd);
+    await pool?.release();
     rmSync(dir, { recursive: true, force: true });
   }
 });

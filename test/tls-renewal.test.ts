@@ -1,16 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import {
-  closeSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +21,7 @@ import { createHttpServer, DEFAULT_LIMITS } from '../src/web/http-server';
 import { makeTestCerts, type Pem, type TestCerts } from './helpers/certs';
 import { makeKeyTypeCerts, type KeyType } from './helpers/key-type-certs';
 import { startExporter } from './helpers/child';
+import { holdThreadPool } from './helpers/hold-thread-pool';
 
 // exporter-toolkit reads its certificate for every handshake, so a renewal (cert-manager,
 // certbot) is served without a restart; so must this exporter, and a renewal it cannot use
@@ -209,20 +206,22 @@ test("a Kubernetes Secret volume's renewal (the ..data link swapped) is served",
 test('a renewal that lands while the thread pool is busy at start is still served (its first look cannot miss it)', async () => {
   // Every thread of libuv's pool waits in open() on a FIFO without a writer: no async stat
   // can run until the test opens it for writing, after the renewal.
-  const fifo = join(dir, 'hold');
-  execFileSync('mkfifo', [fifo]);
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  const held = Array.from({ length: threads }, () => readFile(fifo).catch(() => ''));
-  install(certs.server);
-  writeFileSync(join(dir, 'web.yml'), WEB_YML);
-  const served = await serveFrom(join(dir, 'web.yml'));
-  running = served.server;
-  install(certs.selfSigned);
-  closeSync(openSync(fifo, 'w'));
-  await Promise.all(held);
-  expect(
-    await until(async () => (await servedFingerprint(served.port)) === fingerprintOf(certs.selfSigned)),
-  ).toBe(true);
+  const pool = holdThreadPool(dir);
+  let port = 0;
+  try {
+    install(certs.server);
+    writeFileSync(join(dir, 'web.yml'), WEB_YML);
+    const served = await serveFrom(join(dir, 'web.yml'));
+    running = served.server;
+    port = served.port;
+    install(certs.selfSigned);
+  } finally {
+    // Released whatever failed: held threads would be lost to every test after this one.
+    await pool.release();
+  }
+  expect(await until(async () => (await servedFingerprint(port)) === fingerprintOf(certs.selfSigned))).toBe(
+    true,
+  );
 });
 
 test('the built exporter serves a renewed certificate without a restart', async () => {
