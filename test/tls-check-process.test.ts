@@ -27,61 +27,36 @@ const webConfig = (name: string, tls: string) => {
 const P = '^tensorpix-exporter: --web\\.config\\.file: tls_server_config';
 const OLD_TLS = `${P}\\.max_version TLS11 is below TLS12: Node's OpenSSL does not offer TLS 1\\.0 or 1\\.1 at its default security level, so no handshake could succeed; use TLS12 or TLS13$`;
 
-test.each<[string, () => string[], RegExp]>([
-  [
-    'an RSA certificate with an EC key',
-    () => [webConfig('rsa-ec.yml', 'cert_file: rsa.crt\n  key_file: ec.key')],
-    new RegExp(
-      `${P}\\.key_file: .*/ec\\.key is not the private key of the certificate in .*/rsa\\.crt$`,
-      'm',
-    ),
-  ],
-  [
-    'an EC certificate with an RSA key',
-    () => [webConfig('ec-rsa.yml', 'cert_file: ec.crt\n  key_file: rsa.key')],
-    new RegExp(
-      `${P}\\.key_file: .*/rsa\\.key is not the private key of the certificate in .*/ec\\.crt$`,
-      'm',
-    ),
-  ],
-  [
-    'an Ed25519 certificate with an EC key',
-    () => [webConfig('ed-ec.yml', 'cert_file: ed25519.crt\n  key_file: ec.key')],
-    new RegExp(
-      `${P}\\.key_file: .*/ec\\.key is not the private key of the certificate in .*/ed25519\\.crt$`,
-      'm',
-    ),
-  ],
-  [
-    'min_version TLS10, max_version TLS11',
-    () => [
-      webConfig(
-        'tls10-11.yml',
-        'cert_file: server.crt\n  key_file: server.key\n  min_version: TLS10\n  max_version: TLS11',
-      ),
-    ],
-    new RegExp(OLD_TLS, 'm'),
-  ],
-  [
-    'TLS11 only',
-    () => [
-      webConfig(
-        'tls11.yml',
-        'cert_file: server.crt\n  key_file: server.key\n  min_version: TLS11\n  max_version: TLS11',
-      ),
-    ],
-    new RegExp(OLD_TLS, 'm'),
-  ],
-  [
+type Row = [string, () => string[], RegExp];
+
+/** keyMismatch is a web config whose key file is not the private key of its certificate. */
+const keyMismatch = (label: string, cert: string, key: string): Row => [
+  label,
+  () => [webConfig(`${cert}-${key}.yml`, `cert_file: ${cert}.crt\n  key_file: ${key}.key`)],
+  new RegExp(
+    `${P}\\.key_file: .*/${key}\\.key is not the private key of the certificate in .*/${cert}\\.crt$`,
+    'm',
+  ),
+];
+
+/** oldTls is a web config for server.crt whose `settings` cap TLS below 1.2. */
+const oldTls = (label: string, file: string, settings: string): Row => [
+  label,
+  () => [webConfig(file, `cert_file: server.crt\n  key_file: server.key\n  ${settings}`)],
+  new RegExp(OLD_TLS, 'm'),
+];
+
+test.each<Row>([
+  keyMismatch('an RSA certificate with an EC key', 'rsa', 'ec'),
+  keyMismatch('an EC certificate with an RSA key', 'ec', 'rsa'),
+  keyMismatch('an Ed25519 certificate with an EC key', 'ed25519', 'ec'),
+  oldTls('min_version TLS10, max_version TLS11', 'tls10-11.yml', 'min_version: TLS10\n  max_version: TLS11'),
+  oldTls('TLS11 only', 'tls11.yml', 'min_version: TLS11\n  max_version: TLS11'),
+  oldTls(
     'a TLS 1.2 suite with max_version TLS11',
-    () => [
-      webConfig(
-        'tls11-suite.yml',
-        'cert_file: server.crt\n  key_file: server.key\n  max_version: TLS11\n  min_version: TLS10\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]',
-      ),
-    ],
-    new RegExp(OLD_TLS, 'm'),
-  ],
+    'tls11-suite.yml',
+    'max_version: TLS11\n  min_version: TLS10\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]',
+  ),
   [
     '--tensorpix.ca-file with a certificate no parser can read',
     () => [`--tensorpix.ca-file=${join(certs.dir, 'corrupt-ca.pem')}`],

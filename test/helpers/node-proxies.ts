@@ -75,13 +75,16 @@ export async function startTlsProxy(
   return { ...(await listen(server, 'https', sockets, connects, host)), serverNames };
 }
 
+/** connectTarget is the host:port a CONNECT request asks for, if `data` opens one. */
+const connectTarget = (data: Buffer) => /^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1];
+
 /** startSilentProxy accepts connections and reads CONNECT requests but never answers them. */
 export async function startSilentProxy(): Promise<NodeProxy> {
   const sockets = new Set<Socket>();
   const connects: string[] = [];
   const server = createServer((socket) => {
     socket.on('data', (data: Buffer) => {
-      const target = /^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1];
+      const target = connectTarget(data);
       if (target) connects.push(target);
     });
     socket.on('error', () => undefined);
@@ -99,7 +102,7 @@ export async function startMuteTunnelProxy(): Promise<NodeProxy> {
   const connects: string[] = [];
   const server = createServer((socket) => {
     socket.once('data', (data: Buffer) => {
-      const target = /^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1];
+      const target = connectTarget(data);
       if (!target) {
         socket.destroy();
         return;
@@ -122,7 +125,7 @@ export async function startScriptedProxy(answer: (socket: Socket) => void): Prom
   const connects: string[] = [];
   const server = createServer((socket) => {
     socket.once('data', (data: Buffer) => {
-      connects.push(/^CONNECT (\S+) /.exec(data.toString('latin1'))?.[1] ?? '');
+      connects.push(connectTarget(data) ?? '');
       answer(socket);
     });
     socket.on('error', () => undefined);
