@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { balance, byToken, hang, type FakeApi, type Responder } from './helpers/fake-api';
 import { Harness, type HarnessOptions } from './helpers/harness';
-import { holdThreadPool } from './helpers/hold-thread-pool';
+import { holdThreadPool, type HeldThreadPool } from './helpers/hold-thread-pool';
 
 // Every stage an attempt can wait in, blocked for longer than the account's timeout.
 // Each time the account is counted, the scrape answers within its budget, and once the
@@ -60,7 +60,7 @@ test('token read: every file-system thread busy → token_file; free again → u
   const dir = mkdtempSync(join(tmpdir(), 'tensorpix-blocked-'));
   // Every thread of libuv's pool held until the test lets it go (a timed busy loop was not
   // enough: on a loaded CI machine it ended before the account's timeout).
-  let pool: { release(): Promise<void> } | undefined;
+  let pool: HeldThreadPool | undefined;
   try {
     writeFileSync(join(dir, 'token'), 'file-token\n');
     await blockedThenRecovered(

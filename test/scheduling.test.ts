@@ -6,7 +6,7 @@ import { parseWebConfig, type WebConfig } from '../src/config/web-config';
 import { after, balance, byToken, error, hang } from './helpers/fake-api';
 import { sampleValue } from './helpers/exposition';
 import { Harness, TOKEN } from './helpers/harness';
-import { holdThreadPool } from './helpers/hold-thread-pool';
+import { holdThreadPool, type HeldThreadPool } from './helpers/hold-thread-pool';
 
 // What an attempt's schedule must withstand: reloads and new tokens at any moment, a wall
 // clock that steps, more accounts than request slots, a file system that hangs. Each case
@@ -195,7 +195,7 @@ test('with every file-system thread held by hung reads, a scrape still answers w
   // Four blocking opens of a FIFO no one writes hold libuv's four threads, as token reads on
   // a hung network file system would. The process metrics list /proc/self/fd without them.
   const dir = mkdtempSync(join(tmpdir(), 'tensorpix-pool-'));
-  let pool: { release(): Promise<void> } | undefined;
+  let pool: HeldThreadPool | undefined;
   try {
     h = await Harness.start({ realClock: true, exporterMetrics: true, upstreamTimeoutMs: 1000 });
     h.upstream.reply(balance('5.0000'));

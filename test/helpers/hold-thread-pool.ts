@@ -10,6 +10,9 @@ const RELEASE_BOUND_MS = 10_000;
 
 let fifos = 0;
 
+/** HeldThreadPool is a hold on libuv's pool; release gives every thread back. */
+export type HeldThreadPool = { release(): Promise<void> };
+
 /**
  * holdThreadPool holds every thread of libuv's pool, as reads on a hung network file system
  * would: each of `threads` opens of a FIFO (made in `dir`) for reading waits in open() until
@@ -21,7 +24,7 @@ let fifos = 0;
  * test after it in the process. So release keeps the writer open until every open has
  * returned, and closes them all. Calling it again does nothing.
  */
-export function holdThreadPool(dir: string, threads = THREADS): { release(): Promise<void> } {
+export function holdThreadPool(dir: string, threads = THREADS): HeldThreadPool {
   const fifo = join(dir, `hold-${++fifos}`);
   execFileSync('mkfifo', [fifo]);
   const opened = Array.from(
@@ -37,16 +40,18 @@ export function holdThreadPool(dir: string, threads = THREADS): { release(): Pro
 
 async function releaseAll(fifo: string, opened: Array<Promise<number>>): Promise<void> {
   const writer = await openWriter(fifo);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const bound = new Promise<never>((_, reject) =>
-      setTimeout(
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(
         () =>
           reject(new Error(`the opens of ${fifo} did not all get a thread within ${RELEASE_BOUND_MS} ms`)),
         RELEASE_BOUND_MS,
-      ).unref(),
-    );
+      );
+    });
     for (const fd of await Promise.race([Promise.all(opened), bound])) closeSync(fd);
   } finally {
+    clearTimeout(timer);
     closeSync(writer);
   }
 }
